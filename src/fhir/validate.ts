@@ -1,0 +1,39 @@
+import { OperationOutcomeError, validateResource } from '@medplum/core';
+import type { Resource } from '@medplum/fhirtypes';
+import { HearthError, type ErrorIssue } from '../errors/hearth-error.ts';
+import { loadFhirDefinitions } from './definitions.ts';
+
+/**
+ * Structural validation of a FHIR R4 resource against the base specification (types, cardinality,
+ * required elements, reference form), via @medplum/core. Throws a HearthError('invalid') whose issues
+ * carry the FHIRPath location and the problem; returns the resource typed on success.
+ */
+export function validateFhirResource(resource: unknown): Resource {
+  loadFhirDefinitions();
+  if (typeof resource !== 'object' || resource === null || Array.isArray(resource)) {
+    throw new HearthError('invalid', 'a FHIR resource must be a JSON object');
+  }
+  const resourceType = (resource as { resourceType?: unknown }).resourceType;
+  if (typeof resourceType !== 'string' || resourceType === '') {
+    throw new HearthError('invalid', 'missing resourceType', [{ expression: 'resourceType', message: 'missing resourceType' }]);
+  }
+  try {
+    validateResource(resource as Resource);
+  } catch (error) {
+    if (error instanceof OperationOutcomeError) {
+      const issues: ErrorIssue[] = (error.outcome.issue ?? [])
+        .filter((issue) => issue.severity === 'error' || issue.severity === 'fatal')
+        .map((issue) => ({
+          expression: issue.expression?.[0],
+          message: issue.details?.text ?? issue.diagnostics ?? 'invalid',
+        }));
+      if (issues.length > 0) {
+        const first = issues[0]!;
+        throw new HearthError('invalid', `${first.expression ?? resourceType}: ${first.message}`, issues);
+      }
+      return resource as Resource;
+    }
+    throw new HearthError('invalid', `${resourceType}: ${(error as Error).message}`);
+  }
+  return resource as Resource;
+}
