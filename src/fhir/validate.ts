@@ -1,6 +1,7 @@
 import { OperationOutcomeError, validateResource } from '@medplum/core';
 import type { Resource } from '@medplum/fhirtypes';
 import { HearthError, type ErrorIssue } from '../errors/hearth-error.ts';
+import { referenceFormProblems } from '../records/references.ts';
 import { loadFhirDefinitions } from './definitions.ts';
 
 /**
@@ -31,9 +32,12 @@ export function validateFhirResource(resource: unknown): Resource {
         const first = issues[0]!;
         throw new HearthError('invalid', `${first.expression ?? resourceType}: ${first.message}`, issues);
       }
-      return resource as Resource;
+    } else {
+      throw new HearthError('invalid', `${resourceType}: ${(error as Error).message}`);
     }
-    throw new HearthError('invalid', `${resourceType}: ${(error as Error).message}`);
   }
+  // The base validator accepts any string as Reference.reference; its form is checked here.
+  const problems = referenceFormProblems(resource);
+  if (problems.length > 0) throw new HearthError('invalid', `${problems[0]!.expression}: ${problems[0]!.message}`, problems);
   return resource as Resource;
 }

@@ -1,0 +1,75 @@
+import { existsSync, mkdirSync } from 'node:fs';
+import { HearthError } from '../errors/hearth-error.ts';
+import { deriveKey } from '../keys/key-derivation.ts';
+import { peopleRepository } from '../people/people-repository.ts';
+import { peopleService, type PeopleService } from '../people/people-service.ts';
+import { openEncryptedDatabase, type SqliteDatabase } from '../storage/encrypted-database.ts';
+import { assertSqliteEncrypts } from '../storage/encryption-self-test.ts';
+import { migrate } from '../storage/migrations.ts';
+import { dataPaths, vaultPath, type DataPaths } from './data-dir.ts';
+import { createMasterKey, loadMasterKey, type KeyOrigin } from './master-key-source.ts';
+import { SYSTEM_MIGRATIONS } from './system-schema.ts';
+
+/** An opened Hearth data directory: the system database and the way to each person's vault. */
+export interface Instance {
+  paths: DataPaths;
+  keyOrigin: KeyOrigin;
+  system: SqliteDatabase;
+  people: PeopleService;
+  close(): void;
+}
+
+export interface InitResult {
+  paths: DataPaths;
+  created: boolean;
+  keyOrigin: KeyOrigin;
+  keyFile?: string;
+}
+
+function prepareDirectories(paths: DataPaths): void {
+  for (const dir of [paths.root, paths.vaultsDir, paths.tmpDir]) mkdirSync(dir, { recursive: true, mode: 0o700 });
+}
+
+/** `hearth init`: creates the data directory, the master key (unless given) and the system database. */
+export async function initInstance(root: string, env: NodeJS.ProcessEnv = process.env): Promise<InitResult> {
+  const paths = dataPaths(root);
+  prepareDirectories(paths);
+  assertSqliteEncrypts(paths.tmpDir);
+  if (existsSync(paths.systemDb)) {
+    const { origin, keyFile } = await loadMasterKey(paths, env);
+    return { paths, created: false, keyOrigin: origin, ...(keyFile ? { keyFile } : {}) };
+  }
+  const { key, origin, keyFile } = await createMasterKey(paths, env);
+  const system = openEncryptedDatabase(paths.systemDb, deriveKey(key, 'system-db'), { create: true });
+  try {
+    migrate(system, SYSTEM_MIGRATIONS, 'system');
+    system.prepare('INSERT INTO settings (key, value) VALUES (?, ?)').run('created_at', new Date().toISOString());
+  } finally {
+    system.close();
+  }
+  return { paths, created: true, keyOrigin: origin, ...(keyFile ? { keyFile } : {}) };
+}
+
+export async function openInstance(root: string, env: NodeJS.ProcessEnv = process.env): Promise<Instance> {
+  const paths = dataPaths(root);
+  if (!existsSync(paths.systemDb)) {
+    throw new HearthError('not-found', `no Hearth data in ${paths.root}; run "hearth init" first (or pass --data-dir)`);
+  }
+  prepareDirectories(paths);
+  assertSqliteEncrypts(paths.tmpDir);
+  const { key, origin } = await loadMasterKey(paths, env);
+  const system = openEncryptedDatabase(paths.systemDb, deriveKey(key, 'system-db'));
+  try {
+    migrate(system, SYSTEM_MIGRATIONS, 'system');
+  } catch (error) {
+    system.close();
+    throw error;
+  }
+  const people = peopleService({
+    repository: peopleRepository(system),
+    kek: deriveKey(key, 'wrap-person-key'),
+    vaultPathOf: (personId) => vaultPath(paths, personId),
+  });
+  key.fill(0);
+  return { paths, keyOrigin: origin, system, people, close: () => system.close() };
+}

@@ -1,0 +1,85 @@
+import type { SqliteDatabase } from '../storage/encrypted-database.ts';
+
+export interface CurrentRow {
+  rid: number;
+  versionId: number;
+  contentHash: string;
+  sourceId: string | null;
+}
+
+export interface VersionRow {
+  versionId: number;
+  lastUpdated: string;
+  deleted: boolean;
+  sourceId: string | null;
+  importId: string | null;
+  origin: string | null;
+  json: string | null;
+}
+
+export interface NewVersion {
+  type: string;
+  id: string;
+  versionId: number;
+  lastUpdated: string;
+  contentHash: string;
+  sourceId: string | null;
+  importId: string | null;
+  origin: string | null;
+  json: string;
+}
+
+/** SQL for current records, their versions and source id mappings. Nothing but SQL here. */
+export function recordRepository(db: SqliteDatabase) {
+  const selectCurrent = db.prepare(
+    'SELECT rid, version_id AS versionId, content_hash AS contentHash, source_id AS sourceId FROM resources WHERE type = ? AND id = ?',
+  );
+  const selectJson = db.prepare('SELECT json FROM resources WHERE type = ? AND id = ?').pluck();
+  const insertCurrent = db.prepare(
+    'INSERT INTO resources (type, id, version_id, last_updated, content_hash, source_id, import_id, json) VALUES (?, ?, ?, ?, ?, ?, ?, ?)',
+  );
+  const updateCurrent = db.prepare(
+    'UPDATE resources SET version_id = ?, last_updated = ?, content_hash = ?, source_id = ?, import_id = ?, json = ? WHERE rid = ?',
+  );
+  const insertVersion = db.prepare(
+    'INSERT INTO resource_versions (type, id, version_id, last_updated, deleted, source_id, import_id, origin, json) VALUES (?, ?, ?, ?, 0, ?, ?, ?, ?)',
+  );
+  const selectVersions = db.prepare(
+    `SELECT version_id AS versionId, last_updated AS lastUpdated, deleted, source_id AS sourceId, import_id AS importId, origin, json
+     FROM resource_versions WHERE type = ? AND id = ? ORDER BY version_id DESC`,
+  );
+  const selectVersion = db.prepare('SELECT json FROM resource_versions WHERE type = ? AND id = ? AND version_id = ?').pluck();
+  const selectMapped = db.prepare('SELECT id FROM source_ids WHERE source_id = ? AND type = ? AND source_resource_id = ?').pluck();
+  const selectIdTaken = db.prepare('SELECT 1 FROM source_ids WHERE type = ? AND id = ?').pluck();
+  const insertMapping = db.prepare('INSERT INTO source_ids (source_id, type, source_resource_id, id) VALUES (?, ?, ?, ?)');
+  const selectCounts = db.prepare('SELECT type, count(*) AS count FROM resources GROUP BY type ORDER BY type');
+
+  return {
+    current: (type: string, id: string) => selectCurrent.get(type, id) as CurrentRow | undefined,
+    currentJson: (type: string, id: string) => selectJson.get(type, id) as string | undefined,
+    insert(version: NewVersion): number {
+      const { type, id, versionId, lastUpdated, contentHash, sourceId, importId, origin, json } = version;
+      const rid = Number(insertCurrent.run(type, id, versionId, lastUpdated, contentHash, sourceId, importId, json).lastInsertRowid);
+      insertVersion.run(type, id, versionId, lastUpdated, sourceId, importId, origin, json);
+      return rid;
+    },
+    update(rid: number, version: NewVersion): void {
+      const { type, id, versionId, lastUpdated, contentHash, sourceId, importId, origin, json } = version;
+      updateCurrent.run(versionId, lastUpdated, contentHash, sourceId, importId, json, rid);
+      insertVersion.run(type, id, versionId, lastUpdated, sourceId, importId, origin, json);
+    },
+    versions(type: string, id: string): VersionRow[] {
+      return (selectVersions.all(type, id) as (VersionRow & { deleted: number })[]).map((row) => ({ ...row, deleted: row.deleted === 1 }));
+    },
+    versionJson: (type: string, id: string, versionId: number) => selectVersion.get(type, id, versionId) as string | undefined,
+    mappedId: (sourceId: string, type: string, sourceResourceId: string) =>
+      selectMapped.get(sourceId, type, sourceResourceId) as string | undefined,
+    idTaken: (type: string, id: string) => selectIdTaken.get(type, id) !== undefined,
+    map(sourceId: string, type: string, sourceResourceId: string, id: string): void {
+      insertMapping.run(sourceId, type, sourceResourceId, id);
+    },
+    counts: () => selectCounts.all() as { type: string; count: number }[],
+  };
+}
+
+export type RecordRepository = ReturnType<typeof recordRepository>;

@@ -1,0 +1,138 @@
+import { createHash } from 'node:crypto';
+import type { Resource } from '@medplum/fhirtypes';
+import { HearthError } from '../errors/hearth-error.ts';
+import { extractIndexRows } from '../fhir/search-index/index.ts';
+import type { SqliteDatabase } from '../storage/encrypted-database.ts';
+import { indexWriter } from './index-writer.ts';
+import { recordRepository, type VersionRow } from './record-repository.ts';
+import { forEachReference, parseLocalReference } from './references.ts';
+
+/** Who delivered a write: kept with every version as its provenance. */
+export interface WriteContext {
+  sourceId: string;
+  importId?: string | null;
+  /** Where in the input it came from, e.g. `Observation.ndjson:12`. */
+  origin?: string | null;
+  /** The source's FHIR base URL: absolute references under it are stored as `Type/id`. */
+  sourceBase?: string;
+}
+
+export type WriteOutcome = 'created' | 'updated' | 'unchanged';
+
+export interface WriteResult {
+  outcome: WriteOutcome;
+  type: string;
+  id: string;
+  versionId: number;
+}
+
+export interface HistoryEntry extends Omit<VersionRow, 'json'> {
+  resource: Resource | undefined;
+}
+
+const ID_CACHE_LIMIT = 50_000;
+const sha256 = (text: string) => createHash('sha256').update(text).digest('hex');
+
+/**
+ * Writes and reads FHIR records in one vault. Every write keeps the earlier versions, stamps
+ * `meta.versionId` / `meta.lastUpdated` itself (never taken from input), records provenance,
+ * maps the source's ids onto vault ids and refreshes the search index. A write whose content equals
+ * the current version is `unchanged` (re-importing a file changes nothing).
+ * Callers validate resources first (fhir/validate.ts) and wrap batches in `transaction`.
+ */
+export function recordStore(db: SqliteDatabase) {
+  const repository = recordRepository(db);
+  const index = indexWriter(db);
+  const idCache = new Map<string, string>();
+
+  /**
+   * The vault id for a source's (type, id): the source's own id unless another source already
+   * holds it, then a stable id derived from the source. Claimed at first mention (resource or
+   * reference), so forward references and later writes agree.
+   */
+  function vaultId(sourceId: string, type: string, sourceResourceId: string): string {
+    const key = `${sourceId}|${type}|${sourceResourceId}`;
+    const cached = idCache.get(key);
+    if (cached !== undefined) return cached;
+    let id = repository.mappedId(sourceId, type, sourceResourceId);
+    if (id === undefined) {
+      id = repository.idTaken(type, sourceResourceId) ? sha256(key).slice(0, 32) : sourceResourceId;
+      repository.map(sourceId, type, sourceResourceId, id);
+    }
+    if (idCache.size >= ID_CACHE_LIMIT) idCache.clear();
+    idCache.set(key, id);
+    return id;
+  }
+
+  function write(resource: Resource, context: WriteContext): WriteResult {
+    const type = resource.resourceType;
+    const { sourceId, sourceBase } = context;
+    const { versionId: _v, lastUpdated: _l, ...meta } = resource.meta ?? {};
+    const sourceResourceId = resource.id ?? sha256(JSON.stringify(resource)).slice(0, 32);
+    const id = vaultId(sourceId, type, sourceResourceId);
+    const record = { ...resource, id } as Resource;
+    if (Object.keys(meta).length > 0) record.meta = meta;
+    else delete record.meta;
+    forEachReference(record, (reference) => {
+      const local = parseLocalReference(reference.reference, sourceBase);
+      if (local) reference.reference = `${local.type}/${vaultId(sourceId, local.type, local.id)}${local.history}`;
+    });
+    const contentHash = sha256(JSON.stringify(record));
+    const current = repository.current(type, id);
+    if (current && current.contentHash === contentHash) {
+      return { outcome: 'unchanged', type, id, versionId: current.versionId };
+    }
+    const versionId = (current?.versionId ?? 0) + 1;
+    const lastUpdated = new Date().toISOString();
+    record.meta = { ...meta, versionId: String(versionId), lastUpdated };
+    const version = {
+      type,
+      id,
+      versionId,
+      lastUpdated,
+      contentHash,
+      sourceId,
+      importId: context.importId ?? null,
+      origin: context.origin ?? null,
+      json: JSON.stringify(record),
+    };
+    let rid: number;
+    if (current) {
+      rid = current.rid;
+      repository.update(rid, version);
+      index.remove(rid);
+    } else {
+      rid = repository.insert(version);
+    }
+    index.insert(rid, type, extractIndexRows(record, sourceBase ? { sourceBase } : {}));
+    return { outcome: current ? 'updated' : 'created', type, id, versionId };
+  }
+
+  return {
+    write,
+    /** Runs `work` in one SQLite transaction; on failure nothing of it stays, caches included. */
+    transaction<T>(work: () => T): T {
+      try {
+        return db.transaction(work)();
+      } catch (error) {
+        idCache.clear();
+        throw error;
+      }
+    },
+    read(type: string, id: string): Resource | undefined {
+      const json = repository.currentJson(type, id);
+      return json === undefined ? undefined : (JSON.parse(json) as Resource);
+    },
+    vread(type: string, id: string, versionId: number): Resource {
+      const json = repository.versionJson(type, id, versionId);
+      if (json === undefined) throw new HearthError('not-found', `${type}/${id} has no version ${versionId}`);
+      return JSON.parse(json) as Resource;
+    },
+    history(type: string, id: string): HistoryEntry[] {
+      return repository.versions(type, id).map(({ json, ...row }) => ({ ...row, resource: json ? (JSON.parse(json) as Resource) : undefined }));
+    },
+    counts: () => repository.counts(),
+  };
+}
+
+export type RecordStore = ReturnType<typeof recordStore>;
