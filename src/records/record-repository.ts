@@ -52,6 +52,14 @@ export function recordRepository(db: SqliteDatabase) {
   const selectMapped = db.prepare('SELECT id FROM source_ids WHERE source_id = ? AND type = ? AND source_resource_id = ?').pluck();
   const selectIdTaken = db.prepare('SELECT 1 FROM source_ids WHERE type = ? AND id = ?').pluck();
   const insertMapping = db.prepare('INSERT INTO source_ids (source_id, type, source_resource_id, id) VALUES (?, ?, ?, ?)');
+  const selectByIdentifier = db.prepare(
+    `SELECT r.id FROM idx_token t JOIN resources r ON r.rid = t.rid
+     WHERE t.type = ? AND t.param = 'identifier' AND t.code = ? AND t.system = ? LIMIT 2`,
+  ).pluck();
+  const selectUnresolved = db.prepare(
+    "SELECT rowid, reference FROM idx_reference WHERE target_id IS NULL AND contained = 0 AND reference GLOB '[A-Z]*[?]*'",
+  );
+  const updateTarget = db.prepare('UPDATE idx_reference SET target_type = ?, target_id = ? WHERE rowid = ?');
   const selectCounts = db.prepare('SELECT type, count(*) AS count FROM resources GROUP BY type ORDER BY type');
 
   return {
@@ -69,7 +77,7 @@ export function recordRepository(db: SqliteDatabase) {
       insertVersion.run(type, id, versionId, lastUpdated, sourceId, importId, origin, json);
     },
     versions(type: string, id: string): VersionRow[] {
-      return (selectVersions.all(type, id) as (VersionRow & { deleted: number })[]).map((row) => ({ ...row, deleted: row.deleted === 1 }));
+      return (selectVersions.all(type, id) as (Omit<VersionRow, 'deleted'> & { deleted: number })[]).map((row) => ({ ...row, deleted: row.deleted === 1 }));
     },
     versionJson: (type: string, id: string, versionId: number) => selectVersion.get(type, id, versionId) as string | undefined,
     mappedId: (sourceId: string, type: string, sourceResourceId: string) =>
@@ -77,6 +85,12 @@ export function recordRepository(db: SqliteDatabase) {
     idTaken: (type: string, id: string) => selectIdTaken.get(type, id) !== undefined,
     map(sourceId: string, type: string, sourceResourceId: string, id: string): void {
       insertMapping.run(sourceId, type, sourceResourceId, id);
+    },
+    /** Ids of the records of `type` with this identifier; at most two, enough to see ambiguity. */
+    idsByIdentifier: (type: string, system: string, value: string) => selectByIdentifier.all(type, value, system) as string[],
+    unresolvedReferences: () => selectUnresolved.all() as { rowid: number; reference: string }[],
+    setReferenceTarget(rowid: number, targetType: string, targetId: string): void {
+      updateTarget.run(targetType, targetId, rowid);
     },
     counts: () => selectCounts.all() as { type: string; count: number }[],
   };

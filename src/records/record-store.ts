@@ -5,7 +5,7 @@ import { extractIndexRows } from '../fhir/search-index/index.ts';
 import type { SqliteDatabase } from '../storage/encrypted-database.ts';
 import { indexWriter } from './index-writer.ts';
 import { recordRepository, type VersionRow } from './record-repository.ts';
-import { forEachReference, parseLocalReference } from './references.ts';
+import { forEachReference, parseConditionalReference, parseLocalReference } from './references.ts';
 
 /** Who delivered a write: kept with every version as its provenance. */
 export interface WriteContext {
@@ -64,6 +64,18 @@ export function recordStore(db: SqliteDatabase) {
     return id;
   }
 
+  /**
+   * A conditional reference `Type?identifier=system|value` (R4 §3.1.0.8.3) resolves to the one
+   * record holding that identifier. The stored JSON keeps the reference as the source sent it; the
+   * index carries the resolved target so search, _include and _revinclude follow it.
+   */
+  function resolveConditional(reference: string): { targetType: string; targetId: string } | undefined {
+    const conditional = parseConditionalReference(reference);
+    if (!conditional) return undefined;
+    const ids = repository.idsByIdentifier(conditional.type, conditional.system, conditional.value);
+    return ids.length === 1 ? { targetType: conditional.type, targetId: ids[0]! } : undefined;
+  }
+
   function write(resource: Resource, context: WriteContext): WriteResult {
     const type = resource.resourceType;
     const { sourceId, sourceBase } = context;
@@ -104,12 +116,29 @@ export function recordStore(db: SqliteDatabase) {
     } else {
       rid = repository.insert(version);
     }
-    index.insert(rid, type, extractIndexRows(record, sourceBase ? { sourceBase } : {}));
+    const rows = extractIndexRows(record, sourceBase ? { sourceBase } : {});
+    for (const row of rows.references) {
+      if (row.targetId === null && !row.contained) {
+        const target = resolveConditional(row.reference);
+        if (target) Object.assign(row, target);
+      }
+    }
+    index.insert(rid, type, rows);
     return { outcome: current ? 'updated' : 'created', type, id, versionId };
   }
 
+  /** One write is atomic (a savepoint inside a batch's transaction): it lands whole or not at all. */
+  const atomicWrite = db.transaction(write);
+
   return {
-    write,
+    write(resource: Resource, context: WriteContext): WriteResult {
+      try {
+        return atomicWrite(resource, context);
+      } catch (error) {
+        idCache.clear();
+        throw error;
+      }
+    },
     /** Runs `work` in one SQLite transaction; on failure nothing of it stays, caches included. */
     transaction<T>(work: () => T): T {
       try {
@@ -132,6 +161,19 @@ export function recordStore(db: SqliteDatabase) {
       return repository.versions(type, id).map(({ json, ...row }) => ({ ...row, resource: json ? (JSON.parse(json) as Resource) : undefined }));
     },
     counts: () => repository.counts(),
+    /**
+     * Resolves conditional references whose target arrived later in the same import (e.g. a bulk
+     * export's Procedure file read before its Practitioner file). Returns how many stay unresolved.
+     */
+    resolvePendingReferences(): number {
+      let unresolved = 0;
+      for (const { rowid, reference } of repository.unresolvedReferences()) {
+        const target = resolveConditional(reference);
+        if (target) repository.setReferenceTarget(rowid, target.targetType, target.targetId);
+        else unresolved++;
+      }
+      return unresolved;
+    },
   };
 }
 

@@ -31,11 +31,12 @@ export function parseLocalReference(reference: string, base?: string): { type: s
 
 /**
  * The forms a Reference.reference may take (FHIR R4 §2.3.0): `#id` (contained; `#` alone is the
- * container), relative `Type/id[/_history/v]`, `urn:uuid:` / `urn:oid:` (inside a Bundle), or an
- * absolute URL. Anything else (spaces, a bare id) is not a reference.
+ * container), relative `Type/id[/_history/v]`, `urn:uuid:` / `urn:oid:` (inside a Bundle), an
+ * absolute URL, or a conditional reference `Type?search` (R4 §3.1.0.8.3; Synthea's bulk exports
+ * use `Practitioner?identifier=system|value`). Anything else (spaces, a bare id) is not one.
  */
 const REFERENCE_FORM =
-  /^(#([A-Za-z0-9\-.]{1,64})?|urn:uuid:[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}|urn:oid:[0-2](\.(0|[1-9][0-9]*))+|[A-Z][A-Za-z]+\/[A-Za-z0-9\-.]{1,64}(\/_history\/[A-Za-z0-9\-.]{1,64})?|[a-z][a-z0-9+.-]*:\/\/[^\s]+)$/;
+  /^(#([A-Za-z0-9\-.]{1,64})?|urn:uuid:[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}|urn:oid:[0-2](\.(0|[1-9][0-9]*))+|[A-Z][A-Za-z]+\/[A-Za-z0-9\-.]{1,64}(\/_history\/[A-Za-z0-9\-.]{1,64})?|[A-Z][A-Za-z]+\?[^\s]+|[a-z][a-z0-9+.-]*:\/\/[^\s]+)$/;
 
 export function referenceFormProblems(resource: unknown): { expression: string; message: string }[] {
   const problems: { expression: string; message: string }[] = [];
@@ -50,4 +51,13 @@ export function referenceFormProblems(resource: unknown): { expression: string; 
     type,
   );
   return problems;
+}
+
+const CONDITIONAL_IDENTIFIER = /^([A-Z][A-Za-z]+)\?identifier=([^|&\s]*)\|([^&\s]+)$/;
+
+/** `Type?identifier=system|value`, the conditional reference form Hearth resolves, split up. */
+export function parseConditionalReference(reference: string): { type: string; system: string; value: string } | undefined {
+  const match = CONDITIONAL_IDENTIFIER.exec(reference);
+  if (!match) return undefined;
+  return { type: match[1]!, system: decodeURIComponent(match[2]!), value: decodeURIComponent(match[3]!) };
 }

@@ -1,0 +1,30 @@
+import type { Command } from 'commander';
+import { commandContext, withInstance } from '../context.ts';
+import { table } from '../output.ts';
+
+export function registerPerson(program: Command): void {
+  const person = program.command('person').description('the people whose records this instance keeps');
+  person
+    .command('add')
+    .description('add a person (creates their encrypted vault) and print their id')
+    .requiredOption('--name <name>', "the person's name")
+    .action(async (options: { name: string }, command: Command) => {
+      const context = commandContext(command);
+      await withInstance(context, (instance) => {
+        const added = instance.people.add(options.name);
+        context.output.result(added, () => added.id);
+      });
+    });
+  person
+    .command('list')
+    .description('list people')
+    .action(async (_options, command: Command) => {
+      const context = commandContext(command);
+      await withInstance(context, (instance) => {
+        const people = instance.people.list();
+        context.output.result(people, () =>
+          people.length === 0 ? 'No people yet: add one with "hearth person add --name …"' : table(['ID', 'NAME', 'ADDED'], people.map((p) => [p.id, p.name, p.createdAt])),
+        );
+      });
+    });
+}

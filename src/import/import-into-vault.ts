@@ -1,0 +1,170 @@
+import { statSync } from 'node:fs';
+import type { Resource } from '@medplum/fhirtypes';
+import { asHearthError, isHearthError } from '../errors/hearth-error.ts';
+import { validateFhirResource } from '../fhir/validate.ts';
+import { recordStore } from '../records/record-store.ts';
+import type { Vault } from '../vault/vault.ts';
+import { importCheckpoints } from './import-checkpoints.ts';
+import { describeLocation, importReportBuilder, type ImportReport, type ImportReportBuilder } from './import-report.ts';
+import { belongsToPatient } from './patient-compartment.ts';
+import { fileFingerprint, readImportPath, type ImportItem, type ItemLocation } from './readers/index.ts';
+
+export interface ImportProgress {
+  file: string;
+  filesDone: number;
+  filesTotal: number;
+  items: number;
+  bytesDone: number;
+  bytesTotal: number;
+  elapsedSeconds: number;
+}
+
+/** Something to import: a file, or generated records (`hearth demo`). */
+export interface ImportInput {
+  name: string;
+  /** Identifies the content, for checkpoints: a re-run resumes the same content only. */
+  fingerprint: () => Promise<string>;
+  size: number;
+  items: () => AsyncIterable<ImportItem>;
+}
+
+export function fileInput(file: string): ImportInput {
+  return { name: file, fingerprint: () => fileFingerprint(file), size: statSync(file).size, items: () => readImportPath(file) };
+}
+
+export interface VaultImportOptions {
+  sourceId: string;
+  sourceBase?: string;
+  /** What to read, in order (folders already expanded). */
+  inputs: ImportInput[];
+  /** Reject a file with any bad entry instead of importing the rest of it. */
+  strict?: boolean;
+  /** Only this patient's records (by the input's Patient id) and the shared ones. */
+  patientId?: string;
+  batchSize?: number;
+  onProgress?: (progress: ImportProgress) => void;
+}
+
+type Prepared = { kind: 'write'; resource: Resource; location: ItemLocation } | { kind: 'skip' } | { kind: 'problem' };
+
+const WARNING = /^warning: /;
+
+/**
+ * Imports files into one vault in batches. Each batch is one transaction that also records how far
+ * into the file it got, so `kill -9` loses no committed batch and a re-run resumes after it; writes
+ * are idempotent (same content from the same source changes nothing), so nothing is duplicated.
+ * A bad entry is reported with its place and the rest goes on; with `strict` the whole file is
+ * checked first and rejected on any problem.
+ */
+export async function importIntoVault(vault: Vault, options: VaultImportOptions): Promise<ImportReport> {
+  const started = performance.now();
+  const store = recordStore(vault.db);
+  const checkpoints = importCheckpoints(vault.db);
+  const report = importReportBuilder(vault.personId);
+  const { importId, resumed } = checkpoints.begin(options.sourceId);
+  const batchSize = options.batchSize ?? 1000;
+  const bytesTotal = options.inputs.reduce((sum, input) => sum + input.size, 0);
+  const filesTotal = options.inputs.length;
+  let bytesBefore = 0;
+  let items = 0;
+
+  const prepare = (item: ImportItem): Prepared => {
+    if (item.kind === 'error') {
+      if (WARNING.test(item.message)) report.warned(item.location, item.message.replace(WARNING, ''));
+      else report.failed(item.location, item.message, undefined, item.expression);
+      return { kind: 'problem' };
+    }
+    const type = typeof item.resource.resourceType === 'string' ? item.resource.resourceType : undefined;
+    try {
+      const resource = validateFhirResource(item.resource);
+      if (options.patientId !== undefined && !belongsToPatient(resource, options.patientId)) return { kind: 'skip' };
+      return { kind: 'write', resource, location: item.location };
+    } catch (error) {
+      const failure = asHearthError(error);
+      report.failed(item.location, failure.message, type, failure.issues[0]?.expression);
+      return { kind: 'problem' };
+    }
+  };
+
+  for (const [fileIndex, input] of options.inputs.entries()) {
+    const file = input.name;
+    const fileBytes = input.size;
+    const fingerprint = await input.fingerprint();
+    const done = checkpoints.fileProgress(importId, fingerprint);
+    if (!done.finished && (!options.strict || (await passesStrictCheck(input, report)))) {
+      let index = 0;
+      let approxBytes = 0;
+      let batch: Prepared[] = [];
+      const flush = (finished: boolean) => {
+        writeBatch(store, batch, report, { sourceId: options.sourceId, importId, ...(options.sourceBase ? { sourceBase: options.sourceBase } : {}) });
+        checkpoints.saveFileProgress(importId, fingerprint, file, index, finished);
+      };
+      for await (const item of input.items()) {
+        index++;
+        if (index <= done.itemsDone) continue;
+        batch.push(prepare(item));
+        if (options.onProgress && item.kind === 'resource') approxBytes += JSON.stringify(item.resource).length;
+        if (batch.length >= batchSize) {
+          store.transaction(() => flush(false));
+          items += batch.length;
+          batch = [];
+          options.onProgress?.({
+            file,
+            filesDone: fileIndex,
+            filesTotal,
+            items,
+            bytesDone: bytesBefore + Math.min(approxBytes, fileBytes),
+            bytesTotal,
+            elapsedSeconds: (performance.now() - started) / 1000,
+          });
+        }
+      }
+      store.transaction(() => flush(true));
+      items += batch.length;
+    }
+    bytesBefore += fileBytes;
+    options.onProgress?.({ file, filesDone: fileIndex + 1, filesTotal, items, bytesDone: bytesBefore, bytesTotal, elapsedSeconds: (performance.now() - started) / 1000 });
+  }
+  const unresolvedReferences = store.transaction(() => store.resolvePendingReferences());
+  const result = report.build({ importId, resumed, files: filesTotal, unresolvedReferences, seconds: (performance.now() - started) / 1000 });
+  checkpoints.finish(importId, 'done', { byType: result.byType, errorCount: result.errorCount });
+  return result;
+}
+
+function writeBatch(store: ReturnType<typeof recordStore>, batch: Prepared[], report: ImportReportBuilder, context: { sourceId: string; importId: string; sourceBase?: string }): void {
+  for (const prepared of batch) {
+    if (prepared.kind !== 'write') continue;
+    const { resource, location } = prepared;
+    try {
+      const result = store.write(resource, { ...context, origin: describeLocation(location) });
+      report.counted(result.type, result.outcome);
+    } catch (error) {
+      // A write that fails is rolled back alone (savepoint); the batch goes on. Our own failures
+      // are reported without internals.
+      const failure = isHearthError(error) ? error : asHearthError(error);
+      report.failed(location, failure.code === 'internal' ? 'could not store this record (internal error)' : failure.message, resource.resourceType);
+    }
+  }
+}
+
+/** `--strict`: reads the whole file once, validating; any problem rejects the file before a write. */
+async function passesStrictCheck(input: ImportInput, report: ImportReportBuilder): Promise<boolean> {
+  let problems = 0;
+  for await (const item of input.items()) {
+    if (item.kind === 'error') {
+      if (WARNING.test(item.message)) continue;
+      report.failed(item.location, item.message, undefined, item.expression);
+      problems++;
+      continue;
+    }
+    try {
+      validateFhirResource(item.resource);
+    } catch (error) {
+      const failure = asHearthError(error);
+      report.failed(item.location, failure.message, String(item.resource.resourceType ?? ''), failure.issues[0]?.expression);
+      problems++;
+    }
+  }
+  if (problems > 0) report.rejectedFile(input.name);
+  return problems === 0;
+}

@@ -1,0 +1,112 @@
+import { readdirSync, statSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import type { Patient } from '@medplum/fhirtypes';
+import { HearthError } from '../errors/hearth-error.ts';
+import type { Instance } from '../instance/instance.ts';
+import { sourcesRepository } from '../sources/sources-repository.ts';
+import type { ImportReport } from './import-report.ts';
+import { fileInput, importIntoVault, type ImportProgress } from './import-into-vault.ts';
+import { readImportPath } from './readers/index.ts';
+
+export type ImportTarget =
+  | { kind: 'person'; personId: string; patientId?: string }
+  /** One Hearth person per Patient in the input, each with their own records and the shared ones. */
+  | { kind: 'split-by-patient' };
+
+export interface ImportRequest {
+  paths: string[];
+  target: ImportTarget;
+  sourceLabel?: string;
+  strict?: boolean;
+  batchSize?: number;
+  onProgress?: (progress: ImportProgress & { personName: string }) => void;
+}
+
+export const DEFAULT_SOURCE_LABEL = 'file import';
+const IMPORTABLE = /\.(ndjson|jsonl|json|xml|zip)(\.gz)?$/i;
+
+/** Files to import, in a stable order: folders are walked for importable files. */
+export function expandImportPaths(paths: string[]): string[] {
+  const files: string[] = [];
+  const visit = (path: string, explicit: boolean) => {
+    let stats;
+    try {
+      stats = statSync(path);
+    } catch {
+      throw new HearthError('not-found', `no such file or folder: ${path}`);
+    }
+    if (stats.isDirectory()) {
+      for (const name of readdirSync(path).sort()) visit(join(path, name), false);
+    } else if (stats.isFile() && (explicit || IMPORTABLE.test(path))) {
+      files.push(path);
+    }
+  };
+  for (const path of paths) visit(resolve(path), true);
+  if (files.length === 0) throw new HearthError('invalid', 'nothing to import: no .ndjson, .json, .xml or .zip files found');
+  return files;
+}
+
+/** The Patients in the input (a first pass over it), to split a family export by person. */
+async function patientsIn(files: string[]): Promise<Patient[]> {
+  const patients = new Map<string, Patient>();
+  for (const file of files) {
+    for await (const item of readImportPath(file)) {
+      if (item.kind === 'resource' && item.resource.resourceType === 'Patient' && typeof item.resource.id === 'string') {
+        patients.set(item.resource.id, item.resource as unknown as Patient);
+      }
+    }
+  }
+  return [...patients.values()];
+}
+
+function displayName(patient: Patient): string {
+  const name = patient.name?.[0];
+  const text = name?.text ?? [...(name?.given ?? []), name?.family].filter(Boolean).join(' ');
+  return text.trim() || `Patient ${patient.id}`;
+}
+
+/**
+ * `hearth import`: reads files into one person's vault, or splits a multi-patient export into one
+ * person per Patient. Re-running a split finds the people it created before (by the source's
+ * Patient id), so it updates rather than duplicates.
+ */
+export async function importFiles(instance: Instance, request: ImportRequest): Promise<ImportReport[]> {
+  const files = expandImportPaths(request.paths);
+  const sources = sourcesRepository(instance.system);
+  const label = request.sourceLabel?.trim() || DEFAULT_SOURCE_LABEL;
+  const targets: { personId: string; personName: string; patientId?: string }[] = [];
+  if (request.target.kind === 'person') {
+    const person = instance.people.require(request.target.personId);
+    targets.push({ personId: person.id, personName: person.name, ...(request.target.patientId ? { patientId: request.target.patientId } : {}) });
+  } else {
+    const patients = await patientsIn(files);
+    if (patients.length === 0) throw new HearthError('invalid', 'the input holds no Patient resource to split by');
+    for (const patient of patients) {
+      const linkKey = `patient-link:${label}:${patient.id}`;
+      const linked = instance.system.prepare('SELECT value FROM settings WHERE key = ?').pluck().get(linkKey) as string | undefined;
+      const person = linked ? instance.people.require(linked) : instance.people.add(displayName(patient));
+      if (!linked) instance.system.prepare('INSERT INTO settings (key, value) VALUES (?, ?)').run(linkKey, person.id);
+      targets.push({ personId: person.id, personName: person.name, patientId: patient.id! });
+    }
+  }
+  const reports: ImportReport[] = [];
+  for (const target of targets) {
+    const source = sources.findOrCreate(target.personId, 'file', label);
+    const vault = instance.people.openVault(target.personId);
+    try {
+      reports.push(
+        await importIntoVault(vault, {
+          sourceId: source.id,
+          inputs: files.map(fileInput),
+          ...(target.patientId ? { patientId: target.patientId } : {}),
+          ...(request.strict ? { strict: true } : {}),
+          ...(request.batchSize ? { batchSize: request.batchSize } : {}),
+          ...(request.onProgress ? { onProgress: (progress) => request.onProgress!({ ...progress, personName: target.personName }) } : {}),
+        }),
+      );
+    } finally {
+      vault.close();
+    }
+  }
+  return reports;
+}
