@@ -4,6 +4,17 @@ import { KEY_BYTES } from '../keys/key-derivation.ts';
 
 export type SqliteDatabase = Database.Database;
 
+/**
+ * A SQLite build without the cipher extension answers nothing to `PRAGMA cipher` and would
+ * silently write plaintext: plain better-sqlite3 ignores `PRAGMA key`. Takes a query function so the
+ * check can be run against any SQLite binding (tests use node:sqlite, a plain build).
+ */
+export function assertCipherSupport(queryValue: (sql: string) => unknown): void {
+  if (queryValue("PRAGMA cipher='chacha20'") !== 'chacha20') {
+    throw new HearthError('key', 'this SQLite build does not encrypt (PRAGMA cipher is unsupported); refusing to store health data in plaintext');
+  }
+}
+
 export interface OpenOptions {
   readonly?: boolean;
   /** Create the file when missing (only at init / person creation). */
@@ -27,12 +38,7 @@ export function openEncryptedDatabase(path: string, key: Buffer, options: OpenOp
     throw error;
   }
   try {
-    // A build without the cipher extension answers nothing to `PRAGMA cipher` and would silently
-    // write plaintext (plain better-sqlite3 ignores PRAGMA key).
-    const cipher = db.pragma("cipher='chacha20'", { simple: true });
-    if (cipher !== 'chacha20') {
-      throw new HearthError('key', 'this SQLite build does not encrypt (PRAGMA cipher is unsupported); refusing to store health data in plaintext');
-    }
+    assertCipherSupport((sql) => db.prepare(sql).pluck().get());
     db.pragma(`key="x'${key.toString('hex')}'"`);
     try {
       db.prepare('SELECT count(*) FROM sqlite_master').get();
