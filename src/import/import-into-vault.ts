@@ -1,8 +1,8 @@
 import { statSync } from 'node:fs';
 import type { Resource } from '@medplum/fhirtypes';
-import { asHearthError, isHearthError } from '../errors/hearth-error.ts';
+import { asHearthError } from '../errors/hearth-error.ts';
 import { validateFhirResource } from '../fhir/validate.ts';
-import { recordStore } from '../records/record-store.ts';
+import { recordStore, type RecordStore, type WriteOutcome } from '../records/record-store.ts';
 import type { Vault } from '../vault/vault.ts';
 import { importCheckpoints } from './import-checkpoints.ts';
 import { describeLocation, importReportBuilder, type ImportReport, type ImportReportBuilder } from './import-report.ts';
@@ -95,9 +95,13 @@ export async function importIntoVault(vault: Vault, options: VaultImportOptions)
       let index = 0;
       let approxBytes = 0;
       let batch: Prepared[] = [];
+      const context = { sourceId: options.sourceId, importId, ...(options.sourceBase ? { sourceBase: options.sourceBase } : {}) };
       const flush = (finished: boolean) => {
-        writeBatch(store, batch, report, { sourceId: options.sourceId, importId, ...(options.sourceBase ? { sourceBase: options.sourceBase } : {}) });
-        checkpoints.saveFileProgress(importId, fingerprint, file, index, finished);
+        const written = writeBatch(store, batch, context, () => checkpoints.saveFileProgress(importId, fingerprint, file, index, finished));
+        for (const result of written) {
+          if (result.outcome) report.counted(result.type, result.outcome);
+          else report.failed(result.location, result.error ?? 'not stored', result.type);
+        }
       };
       for await (const item of input.items()) {
         index++;
@@ -105,7 +109,7 @@ export async function importIntoVault(vault: Vault, options: VaultImportOptions)
         batch.push(prepare(item));
         if (options.onProgress && item.kind === 'resource') approxBytes += JSON.stringify(item.resource).length;
         if (batch.length >= batchSize) {
-          store.transaction(() => flush(false));
+          flush(false);
           items += batch.length;
           batch = [];
           options.onProgress?.({
@@ -119,7 +123,7 @@ export async function importIntoVault(vault: Vault, options: VaultImportOptions)
           });
         }
       }
-      store.transaction(() => flush(true));
+      flush(true);
       items += batch.length;
     }
     bytesBefore += fileBytes;
@@ -131,19 +135,35 @@ export async function importIntoVault(vault: Vault, options: VaultImportOptions)
   return result;
 }
 
-function writeBatch(store: ReturnType<typeof recordStore>, batch: Prepared[], report: ImportReportBuilder, context: { sourceId: string; importId: string; sourceBase?: string }): void {
-  for (const prepared of batch) {
-    if (prepared.kind !== 'write') continue;
-    const { resource, location } = prepared;
-    try {
-      const result = store.write(resource, { ...context, origin: describeLocation(location) });
-      report.counted(result.type, result.outcome);
-    } catch (error) {
-      // A write that fails is rolled back alone (savepoint); the batch goes on. Our own failures
-      // are reported without internals.
-      const failure = isHearthError(error) ? error : asHearthError(error);
-      report.failed(location, failure.code === 'internal' ? 'could not store this record (internal error)' : failure.message, resource.resourceType);
-    }
+type Written = { location: ItemLocation; type: string; outcome?: WriteOutcome; error?: string };
+
+/**
+ * Writes a batch in the caller's transaction on the fast path (no savepoint per record). If SQLite
+ * fails mid-batch, the batch is rolled back and written again record by record, each in its own
+ * savepoint, so one bad record cannot take the others down. Counts are applied to the report only
+ * for what committed.
+ */
+function writeBatch(store: RecordStore, batch: Prepared[], context: { sourceId: string; importId: string; sourceBase?: string }, saveCheckpoint: () => void): Written[] {
+  const writes = batch.filter((prepared) => prepared.kind === 'write');
+  const attempt = (isolated: boolean): Written[] =>
+    store.transaction(() => {
+      const results = writes.map(({ resource, location }): Written => {
+        const writeContext = { ...context, origin: describeLocation(location) };
+        if (!isolated) return { location, type: resource.resourceType, outcome: store.write(resource, writeContext).outcome };
+        try {
+          return { location, type: resource.resourceType, outcome: store.writeIsolated(resource, writeContext).outcome };
+        } catch (error) {
+          const failure = asHearthError(error);
+          return { location, type: resource.resourceType, error: failure.code === 'internal' ? 'could not store this record (internal error)' : failure.message };
+        }
+      });
+      saveCheckpoint();
+      return results;
+    });
+  try {
+    return attempt(false);
+  } catch {
+    return attempt(true);
   }
 }
 

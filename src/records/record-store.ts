@@ -97,6 +97,15 @@ export function recordStore(db: SqliteDatabase) {
     const versionId = (current?.versionId ?? 0) + 1;
     const lastUpdated = new Date().toISOString();
     record.meta = { ...meta, versionId: String(versionId), lastUpdated };
+    // Everything that can fail in JavaScript happens before the first SQL write, so a failing
+    // record leaves nothing half-written and a batch need not pay for a savepoint per record.
+    const rows = extractIndexRows(record, sourceBase ? { sourceBase } : {});
+    for (const row of rows.references) {
+      if (row.targetId === null && !row.contained) {
+        const target = resolveConditional(row.reference);
+        if (target) Object.assign(row, target);
+      }
+    }
     const version = {
       type,
       id,
@@ -116,24 +125,22 @@ export function recordStore(db: SqliteDatabase) {
     } else {
       rid = repository.insert(version);
     }
-    const rows = extractIndexRows(record, sourceBase ? { sourceBase } : {});
-    for (const row of rows.references) {
-      if (row.targetId === null && !row.contained) {
-        const target = resolveConditional(row.reference);
-        if (target) Object.assign(row, target);
-      }
-    }
     index.insert(rid, type, rows);
     return { outcome: current ? 'updated' : 'created', type, id, versionId };
   }
 
-  /** One write is atomic (a savepoint inside a batch's transaction): it lands whole or not at all. */
-  const atomicWrite = db.transaction(write);
+  const isolatedWrite = db.transaction(write);
 
   return {
-    write(resource: Resource, context: WriteContext): WriteResult {
+    /**
+     * Writes one record inside the caller's transaction. Invalid content fails before any SQL
+     * runs; if SQLite itself fails (disk full, constraint), the caller must roll back the batch.
+     */
+    write,
+    /** One write in its own savepoint: it lands whole or not at all, whatever fails. Slower. */
+    writeIsolated(resource: Resource, context: WriteContext): WriteResult {
       try {
-        return atomicWrite(resource, context);
+        return isolatedWrite(resource, context);
       } catch (error) {
         idCache.clear();
         throw error;

@@ -4,11 +4,11 @@ import type { DiagnosticReport, Observation, Resource } from '@medplum/fhirtypes
 
 /**
  * Resources for the equivalence tests and the benchmark: the Synthea export in
- * ../shared/fixtures/synthea-10 (which has no Observations) and hand-written Observations and a
+ * test/fixtures/synthea-10 (a copy of the Synthea sample export, which has no Observations) and hand-written Observations and a
  * DiagnosticReport in the shapes US Core feeds send.
  */
 
-export const SYNTHEA_DIR = fileURLToPath(new URL('../../../../shared/fixtures/synthea-10/', import.meta.url));
+export const SYNTHEA_DIR = fileURLToPath(new URL('../../../test/fixtures/synthea-10/', import.meta.url));
 
 export function loadSyntheaResources(): Resource[] {
   const resources: Resource[] = [];
