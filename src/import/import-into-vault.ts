@@ -45,6 +45,15 @@ export interface VaultImportOptions {
   onProgress?: (progress: ImportProgress) => void;
 }
 
+/** Unvalidated input may break the compartment check; then validation gets to report it. */
+function belongsToPatientSafely(resource: Record<string, unknown>, patientId: string): boolean {
+  try {
+    return belongsToPatient(resource as unknown as Resource, patientId);
+  } catch {
+    return true;
+  }
+}
+
 type Prepared = { kind: 'write'; resource: Resource; location: ItemLocation } | { kind: 'skip' } | { kind: 'problem' };
 
 const WARNING = /^warning: /;
@@ -75,9 +84,10 @@ export async function importIntoVault(vault: Vault, options: VaultImportOptions)
       return { kind: 'problem' };
     }
     const type = typeof item.resource.resourceType === 'string' ? item.resource.resourceType : undefined;
+    // Another patient's record is skipped before validation, the costly step, when splitting.
+    if (options.patientId !== undefined && !belongsToPatientSafely(item.resource, options.patientId)) return { kind: 'skip' };
     try {
       const resource = validateFhirResource(item.resource);
-      if (options.patientId !== undefined && !belongsToPatient(resource, options.patientId)) return { kind: 'skip' };
       return { kind: 'write', resource, location: item.location };
     } catch (error) {
       const failure = asHearthError(error);
