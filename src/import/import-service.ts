@@ -1,12 +1,11 @@
-import { readdirSync, statSync } from 'node:fs';
-import { join, resolve } from 'node:path';
+import { resolve } from 'node:path';
 import type { Patient } from '@medplum/fhirtypes';
 import { HearthError } from '../errors/hearth-error.ts';
 import type { Instance } from '../instance/instance.ts';
 import { sourcesRepository } from '../sources/sources-repository.ts';
 import type { ImportReport } from './import-report.ts';
 import { fileInput, importIntoVault, type ImportProgress } from './import-into-vault.ts';
-import { readImportPath } from './readers/index.ts';
+import { readImportPath, walkImportPath } from './readers/index.ts';
 
 export type ImportTarget =
   | { kind: 'person'; personId: string; patientId?: string }
@@ -23,25 +22,10 @@ export interface ImportRequest {
 }
 
 export const DEFAULT_SOURCE_LABEL = 'file import';
-const IMPORTABLE = /\.(ndjson|jsonl|json|xml|zip)(\.gz)?$/i;
-
 /** Files to import, in a stable order: folders are walked for importable files. */
-export function expandImportPaths(paths: string[]): string[] {
+export async function expandImportPaths(paths: string[]): Promise<string[]> {
   const files: string[] = [];
-  const visit = (path: string, explicit: boolean) => {
-    let stats;
-    try {
-      stats = statSync(path);
-    } catch {
-      throw new HearthError('not-found', `no such file or folder: ${path}`);
-    }
-    if (stats.isDirectory()) {
-      for (const name of readdirSync(path).sort()) visit(join(path, name), false);
-    } else if (stats.isFile() && (explicit || IMPORTABLE.test(path))) {
-      files.push(path);
-    }
-  };
-  for (const path of paths) visit(resolve(path), true);
+  for (const path of paths) for await (const file of walkImportPath(resolve(path))) files.push(file);
   if (files.length === 0) throw new HearthError('invalid', 'nothing to import: no .ndjson, .json, .xml or .zip files found');
   return files;
 }
@@ -71,7 +55,7 @@ function displayName(patient: Patient): string {
  * Patient id), so it updates rather than duplicates.
  */
 export async function importFiles(instance: Instance, request: ImportRequest): Promise<ImportReport[]> {
-  const files = expandImportPaths(request.paths);
+  const files = await expandImportPaths(request.paths);
   const sources = sourcesRepository(instance.system);
   const label = request.sourceLabel?.trim() || DEFAULT_SOURCE_LABEL;
   const targets: { personId: string; personName: string; patientId?: string }[] = [];

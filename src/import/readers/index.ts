@@ -24,6 +24,7 @@ export type { ReadLimits } from './limits.ts';
 export { DEFAULT_READ_LIMITS } from './limits.ts';
 export { describeFile, type FileDescription, type FileFormat } from './describe-file.ts';
 export { parseJsonGuarded } from './json-guard.ts';
+export { walkImportPath } from './path-walker.ts';
 
 export interface ReadOptions {
   limits?: Partial<ReadLimits>;
