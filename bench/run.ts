@@ -13,16 +13,16 @@ import { writeDemoNdjson } from './workload.ts';
 
 /** Ten typical queries of a person's records (labs by code and date range, lists, text, _include). */
 export const BENCH_QUERIES = [
-  'Observation?code=http://loinc.org|4548-4&date=ge2015-01-01',
+  'Observation?code=http://loinc.org|4548-4&date=ge2015-01-01&_sort=-date',
   'Observation?code=http://loinc.org|2345-7&date=ge2020-01-01&date=lt2024-01-01',
   'Observation?category=vital-signs&_sort=-date&_count=20',
   'Observation?code=http://loinc.org|4548-4&value-quantity=gt6.5',
   'Condition?clinical-status=active',
-  'MedicationRequest?status=active',
+  'MedicationRequest?status=active&_include=MedicationRequest:medication',
   'Observation?_text=glucose&_count=20',
+  'DocumentReference?_content=follow',
   'DiagnosticReport?code=http://loinc.org|58410-2&_include=DiagnosticReport:result&_count=10',
   'Encounter?date=ge2020-01-01&_sort=-date&_count=20',
-  'Immunization?_sort=-date&_count=50',
 ];
 
 interface Options {

@@ -42,13 +42,20 @@ export function recordRepository(db: SqliteDatabase) {
     'UPDATE resources SET version_id = ?, last_updated = ?, content_hash = ?, source_id = ?, import_id = ?, json = ? WHERE rid = ?',
   );
   const insertVersion = db.prepare(
-    'INSERT INTO resource_versions (type, id, version_id, last_updated, deleted, source_id, import_id, origin, json) VALUES (?, ?, ?, ?, 0, ?, ?, ?, ?)',
+    'INSERT INTO resource_versions (type, id, version_id, last_updated, deleted, source_id, import_id, origin) VALUES (?, ?, ?, ?, 0, ?, ?, ?)',
   );
-  const selectVersions = db.prepare(
-    `SELECT version_id AS versionId, last_updated AS lastUpdated, deleted, source_id AS sourceId, import_id AS importId, origin, json
-     FROM resource_versions WHERE type = ? AND id = ? ORDER BY version_id DESC`,
+  // Before an update, the current JSON is kept with the version it belongs to.
+  const archiveCurrent = db.prepare(
+    `UPDATE resource_versions SET json = (SELECT json FROM resources WHERE rid = ?)
+     WHERE type = ? AND id = ? AND version_id = ?`,
   );
-  const selectVersion = db.prepare('SELECT json FROM resource_versions WHERE type = ? AND id = ? AND version_id = ?').pluck();
+  const VERSION_COLUMNS = `v.version_id AS versionId, v.last_updated AS lastUpdated, v.deleted, v.source_id AS sourceId,
+     v.import_id AS importId, v.origin, COALESCE(v.json, r.json) AS json
+     FROM resource_versions v LEFT JOIN resources r ON r.type = v.type AND r.id = v.id AND r.version_id = v.version_id`;
+  const selectVersions = db.prepare(`SELECT ${VERSION_COLUMNS} WHERE v.type = ? AND v.id = ? ORDER BY v.version_id DESC`);
+  const selectVersion = db.prepare(`SELECT COALESCE(v.json, r.json) FROM resource_versions v
+     LEFT JOIN resources r ON r.type = v.type AND r.id = v.id AND r.version_id = v.version_id
+     WHERE v.type = ? AND v.id = ? AND v.version_id = ?`).pluck();
   const selectMapped = db.prepare('SELECT id FROM source_ids WHERE source_id = ? AND type = ? AND source_resource_id = ?').pluck();
   const selectIdTaken = db.prepare('SELECT 1 FROM source_ids WHERE type = ? AND id = ?').pluck();
   const insertMapping = db.prepare('INSERT INTO source_ids (source_id, type, source_resource_id, id) VALUES (?, ?, ?, ?)');
@@ -68,13 +75,14 @@ export function recordRepository(db: SqliteDatabase) {
     insert(version: NewVersion): number {
       const { type, id, versionId, lastUpdated, contentHash, sourceId, importId, origin, json } = version;
       const rid = Number(insertCurrent.run(type, id, versionId, lastUpdated, contentHash, sourceId, importId, json).lastInsertRowid);
-      insertVersion.run(type, id, versionId, lastUpdated, sourceId, importId, origin, json);
+      insertVersion.run(type, id, versionId, lastUpdated, sourceId, importId, origin);
       return rid;
     },
     update(rid: number, version: NewVersion): void {
       const { type, id, versionId, lastUpdated, contentHash, sourceId, importId, origin, json } = version;
+      archiveCurrent.run(rid, type, id, versionId - 1);
       updateCurrent.run(versionId, lastUpdated, contentHash, sourceId, importId, json, rid);
-      insertVersion.run(type, id, versionId, lastUpdated, sourceId, importId, origin, json);
+      insertVersion.run(type, id, versionId, lastUpdated, sourceId, importId, origin);
     },
     versions(type: string, id: string): VersionRow[] {
       return (selectVersions.all(type, id) as (Omit<VersionRow, 'deleted'> & { deleted: number })[]).map((row) => ({ ...row, deleted: row.deleted === 1 }));

@@ -24,7 +24,11 @@ export const VAULT_MIGRATIONS: readonly Migration[] = [
           json TEXT NOT NULL,
           UNIQUE (type, id)
         );
+        -- Every version's metadata and provenance, appended in write order. The JSON of the
+        -- current version lives only in resources.json (written once); it moves here when the
+        -- record is updated.
         CREATE TABLE resource_versions (
+          vid INTEGER PRIMARY KEY,
           type TEXT NOT NULL,
           id TEXT NOT NULL,
           version_id INTEGER NOT NULL,
@@ -33,9 +37,9 @@ export const VAULT_MIGRATIONS: readonly Migration[] = [
           source_id TEXT,
           import_id TEXT,
           origin TEXT,
-          json TEXT,
-          PRIMARY KEY (type, id, version_id)
-        ) WITHOUT ROWID;
+          json TEXT
+        );
+        CREATE UNIQUE INDEX resource_versions_by_record ON resource_versions (type, id, version_id);
         -- Ids a source uses, mapped to the ids Hearth stores, so two sources that both call
         -- something Patient/1 never overwrite each other and a source's re-import updates in place.
         CREATE TABLE source_ids (
