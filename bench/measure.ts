@@ -1,5 +1,6 @@
 import { spawn } from 'node:child_process';
 import { readFileSync } from 'node:fs';
+import { HEARTH_NODE_FLAGS } from '../src/runtime-flags.ts';
 
 export function percentile(sorted: number[], p: number): number {
   if (sorted.length === 0) return Number.NaN;
@@ -32,7 +33,7 @@ function rssKiB(pid: number): number {
 export function runHearth(args: string[], env: NodeJS.ProcessEnv, timeoutMs: number): Promise<{ code: number | null; peakRssMiB: number; seconds: number; stdout: string; stderr: string }> {
   return new Promise((resolve) => {
     const start = performance.now();
-    const child = spawn(process.execPath, ['bin/hearth.js', ...args], { env, stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(process.execPath, [...HEARTH_NODE_FLAGS, 'bin/hearth.js', ...args], { env, stdio: ['ignore', 'pipe', 'pipe'] });
     let peak = 0;
     let stdout = '';
     let stderr = '';
@@ -52,7 +53,7 @@ export function runHearth(args: string[], env: NodeJS.ProcessEnv, timeoutMs: num
 export function coldStart(dataDir: string, env: NodeJS.ProcessEnv, timeoutMs = 30_000): Promise<number> {
   return new Promise((resolve, reject) => {
     const start = performance.now();
-    const child = spawn(process.execPath, ['bin/hearth.js', 'serve', '--port', '0', '--data-dir', dataDir], { env, stdio: ['ignore', 'ignore', 'pipe'] });
+    const child = spawn(process.execPath, [...HEARTH_NODE_FLAGS, 'bin/hearth.js', 'serve', '--port', '0', '--data-dir', dataDir], { env, stdio: ['ignore', 'ignore', 'pipe'] });
     const killer = setTimeout(() => {
       child.kill('SIGKILL');
       reject(new Error('serve did not become ready in time'));

@@ -1,4 +1,4 @@
-#!/usr/bin/env node
+#!/usr/bin/env -S node --max-old-space-size=320
 // Plain JavaScript on purpose: it must run on any Node to say, in one line, that Node is too old.
 // Hearth itself is TypeScript run through Node's built-in type stripping (Node >= 22.18).
 const [major, minor] = process.versions.node.split('.').map(Number);

@@ -3,6 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { spawn } from 'node:child_process';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { HEARTH_NODE_FLAGS } from '../src/runtime-flags.ts';
 import { HEARTH_BIN, runCli } from './helpers/run-cli.ts';
 
 describe('the hearth CLI', () => {
@@ -67,7 +68,7 @@ describe('the hearth CLI', () => {
   });
 
   it('serves /healthz and stops cleanly on SIGTERM', async () => {
-    const child = spawn(process.execPath, [HEARTH_BIN, 'serve', '--port', '0', '--data-dir', dataDir], { env: { PATH: process.env.PATH, ...env }, stdio: ['ignore', 'ignore', 'pipe'] });
+    const child = spawn(process.execPath, [...HEARTH_NODE_FLAGS, HEARTH_BIN, 'serve', '--port', '0', '--data-dir', dataDir], { env: { PATH: process.env.PATH, ...env }, stdio: ['ignore', 'ignore', 'pipe'] });
     let stderr = '';
     const address = await new Promise<string>((resolve, reject) => {
       const timer = setTimeout(() => reject(new Error(`no listening line: ${stderr}`)), 30_000);

@@ -2,7 +2,7 @@ import { resolve } from 'node:path';
 import type { Patient } from '@medplum/fhirtypes';
 import { HearthError } from '../errors/hearth-error.ts';
 import type { Instance } from '../instance/instance.ts';
-import { sourcesRepository } from '../sources/sources-repository.ts';
+import { DEFAULT_SOURCE_LABEL, sourcesRepository } from '../sources/sources-repository.ts';
 import type { ImportReport } from './import-report.ts';
 import { fileInput, importIntoVault, type ImportProgress } from './import-into-vault.ts';
 import { readImportPath, walkImportPath } from './readers/index.ts';
@@ -21,7 +21,6 @@ export interface ImportRequest {
   onProgress?: (progress: ImportProgress & { personName: string }) => void;
 }
 
-export const DEFAULT_SOURCE_LABEL = 'file import';
 /** Files to import, in a stable order: folders are walked for importable files. */
 export async function expandImportPaths(paths: string[]): Promise<string[]> {
   const files: string[] = [];

@@ -1,6 +1,9 @@
 import { randomUUID } from 'node:crypto';
 import type { SqliteDatabase } from '../storage/encrypted-database.ts';
 
+/** The label of file imports that do not name their source. */
+export const DEFAULT_SOURCE_LABEL = 'file import';
+
 export type SourceKind = 'file' | 'manual' | 'provider';
 
 export interface Source {

@@ -1,5 +1,6 @@
 import { spawn } from 'node:child_process';
 import { join } from 'node:path';
+import { HEARTH_NODE_FLAGS } from '../../src/runtime-flags.ts';
 
 export const HEARTH_BIN = join(import.meta.dirname, '..', '..', 'bin', 'hearth.js');
 
@@ -13,7 +14,7 @@ export interface CliRun {
 /** Runs the real `hearth` CLI in a child process (the pinned Node), bounded in time. */
 export function runCli(args: string[], env: NodeJS.ProcessEnv, options: { killAfterMs?: number; timeoutMs?: number } = {}): Promise<CliRun> {
   return new Promise((resolve) => {
-    const child = spawn(process.execPath, [HEARTH_BIN, ...args], { env: { PATH: process.env.PATH, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(process.execPath, [...HEARTH_NODE_FLAGS, HEARTH_BIN, ...args], { env: { PATH: process.env.PATH, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
     let stdout = '';
     let stderr = '';
     child.stdout.on('data', (chunk) => (stdout += chunk));

@@ -1,8 +1,5 @@
 import type { Command } from 'commander';
-import { demoFamily, generatePersonRecords } from '../../demo/index.ts';
 import { HearthError } from '../../errors/hearth-error.ts';
-import { generatedInput } from '../../import/generated-input.ts';
-import { importIntoVault } from '../../import/import-into-vault.ts';
 import { initInstance } from '../../instance/instance.ts';
 import { sourcesRepository } from '../../sources/sources-repository.ts';
 import { commandContext, withInstance } from '../context.ts';
@@ -26,6 +23,12 @@ export function registerDemo(program: Command): void {
       if (target !== undefined && !(Number.isSafeInteger(target) && target >= 50 && target <= 5_000_000)) {
         throw new HearthError('invalid', '--resources must be a whole number from 50 to 5000000');
       }
+      // Loaded here, not at start-up: FHIR definitions take a second that other commands need not pay.
+      const [{ demoFamily, generatePersonRecords }, { generatedInput }, { importIntoVault }] = await Promise.all([
+        import('../../demo/index.ts'),
+        import('../../import/generated-input.ts'),
+        import('../../import/import-into-vault.ts'),
+      ]);
       await initInstance(context.dataDir);
       const progress = progressReporter();
       const results = await withInstance(context, async (instance) => {

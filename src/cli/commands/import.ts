@@ -1,7 +1,8 @@
 import type { Command } from 'commander';
 import { HearthError } from '../../errors/hearth-error.ts';
 import type { ImportProblem, ImportReport } from '../../import/import-report.ts';
-import { DEFAULT_SOURCE_LABEL, importFiles, type ImportTarget } from '../../import/import-service.ts';
+import type { ImportTarget } from '../../import/import-service.ts';
+import { DEFAULT_SOURCE_LABEL } from '../../sources/sources-repository.ts';
 import { commandContext, withInstance } from '../context.ts';
 import { table } from '../output.ts';
 import { progressReporter } from '../progress.ts';
@@ -57,6 +58,8 @@ export function registerImport(program: Command): void {
       } else {
         throw new HearthError('invalid', 'say whose records these are: --person <id>, or --split-by-patient');
       }
+      // Loaded here, not at start-up: FHIR definitions take a second that other commands need not pay.
+      const { importFiles } = await import('../../import/import-service.ts');
       const progress = progressReporter();
       const reports = await withInstance(context, (instance) =>
         importFiles(instance, {

@@ -1,6 +1,5 @@
 import type { Bundle, Resource } from '@medplum/fhirtypes';
 import type { Command } from 'commander';
-import { searchVault } from '../../search/index.ts';
 import { commandContext, withInstance } from '../context.ts';
 
 /** A one-line human summary of a record: its type/id and the most telling text it has. */
@@ -22,6 +21,7 @@ export function registerSearch(program: Command): void {
     .argument('<query>', 'a FHIR search: Type?param=value&…')
     .action(async (query: string, options: { person: string }, command: Command) => {
       const context = commandContext(command);
+      const { searchVault } = await import('../../search/index.ts');
       await withInstance(context, (instance) => {
         instance.people.require(options.person);
         const vault = instance.people.openVault(options.person);

@@ -1,5 +1,4 @@
 import type { Command } from 'commander';
-import { recordStore } from '../../records/record-store.ts';
 import { commandContext, withInstance } from '../context.ts';
 import { table } from '../output.ts';
 
@@ -10,6 +9,7 @@ export function registerStats(program: Command): void {
     .requiredOption('--person <id>', 'whose records to count')
     .action(async (options: { person: string }, command: Command) => {
       const context = commandContext(command);
+      const { recordStore } = await import('../../records/record-store.ts');
       await withInstance(context, (instance) => {
         const person = instance.people.require(options.person);
         const vault = instance.people.openVault(person.id);

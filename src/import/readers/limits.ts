@@ -26,7 +26,9 @@ export const DEFAULT_READ_LIMITS: Readonly<ReadLimits> = Object.freeze({
   maxLineBytes: 8 * 1024 ** 2,
   maxJsonDepth: 64,
   maxStringBytes: 4 * 1024 ** 2,
-  maxBundleBytes: 256 * 1024 ** 2,
+  // A Bundle is parsed whole; 64 MiB parses within the 320 MB heap Hearth runs with
+  // (src/runtime-flags.ts). Larger exports belong in NDJSON, which streams.
+  maxBundleBytes: 64 * 1024 ** 2,
   maxXmlBytes: 32 * 1024 ** 2,
   // Real documents carry a few thousand (`&amp;` in narrative); a million `&#65;` costs the parser
   // about a second, so the cap keeps every document well under the 1 s budget of SECURITY.md.
