@@ -65,10 +65,7 @@ export async function importFiles(instance: Instance, request: ImportRequest): P
     const patients = await patientsIn(files);
     if (patients.length === 0) throw new HearthError('invalid', 'the input holds no Patient resource to split by');
     for (const patient of patients) {
-      const linkKey = `patient-link:${label}:${patient.id}`;
-      const linked = instance.system.prepare('SELECT value FROM settings WHERE key = ?').pluck().get(linkKey) as string | undefined;
-      const person = linked ? instance.people.require(linked) : instance.people.add(displayName(patient));
-      if (!linked) instance.system.prepare('INSERT INTO settings (key, value) VALUES (?, ?)').run(linkKey, person.id);
+      const person = instance.people.linkedPerson(`patient:${label}:${patient.id}`, displayName(patient));
       targets.push({ personId: person.id, personName: person.name, patientId: patient.id! });
     }
   }

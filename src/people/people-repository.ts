@@ -13,6 +13,8 @@ export function peopleRepository(db: SqliteDatabase) {
   const selectAll = db.prepare('SELECT id, name, created_at AS createdAt FROM people ORDER BY created_at, id');
   const selectOne = db.prepare('SELECT id, name, created_at AS createdAt FROM people WHERE id = ?');
   const selectKey = db.prepare('SELECT wrapped FROM person_keys WHERE person_id = ?');
+  const selectLink = db.prepare('SELECT value FROM settings WHERE key = ?').pluck();
+  const insertLink = db.prepare('INSERT INTO settings (key, value) VALUES (?, ?)');
   return {
     insert(person: Person, wrappedKey: Buffer): void {
       db.transaction(() => {
@@ -22,6 +24,10 @@ export function peopleRepository(db: SqliteDatabase) {
     },
     list: (): Person[] => selectAll.all() as Person[],
     get: (id: string): Person | undefined => selectOne.get(id) as Person | undefined,
+    linkedPersonId: (link: string) => selectLink.get(`person-link:${link}`) as string | undefined,
+    link(link: string, personId: string): void {
+      insertLink.run(`person-link:${link}`, personId);
+    },
     /** The wrapped key, null once destroyed, undefined for an unknown person. */
     wrappedKey(id: string): Buffer | null | undefined {
       const row = selectKey.get(id) as { wrapped: Buffer | null } | undefined;

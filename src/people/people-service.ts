@@ -33,6 +33,17 @@ export function peopleService({ repository, kek, vaultPathOf }: PeopleServiceDep
       }
       return person;
     },
+    /**
+     * The person an outside identity stands for (a Patient id in an export, a demo family member),
+     * added the first time it is seen: importing the same family twice finds the same people.
+     */
+    linkedPerson(link: string, name: string): Person {
+      const linked = repository.linkedPersonId(link);
+      if (linked) return this.require(linked);
+      const person = this.add(name);
+      repository.link(link, person.id);
+      return person;
+    },
     list: () => repository.list(),
     require(personId: string): Person {
       const person = repository.get(personId);

@@ -36,10 +36,7 @@ export function registerDemo(program: Command): void {
         const rows: { personId: string; name: string; created: number; unchanged: number; errors: number }[] = [];
         for (const plan of demoFamily(seed)) {
           // The same seed finds the same demo people again: running demo twice changes nothing.
-          const linkKey = `demo-person:${seed}:${plan.key}`;
-          const linked = instance.system.prepare('SELECT value FROM settings WHERE key = ?').pluck().get(linkKey) as string | undefined;
-          const person = linked ? instance.people.require(linked) : instance.people.add(plan.name);
-          if (!linked) instance.system.prepare('INSERT INTO settings (key, value) VALUES (?, ?)').run(linkKey, person.id);
+          const person = instance.people.linkedPerson(`demo:${seed}:${plan.key}`, plan.name);
           const source = sources.findOrCreate(person.id, 'file', 'demo');
           const options = { seed, ...(target !== undefined ? { targetResources: target } : {}) };
           const input = generatedInput(`demo:${plan.key}`, `demo:${seed}:${plan.key}:${target ?? 'default'}`, (target ?? 1000) * APPROX_RECORD_BYTES, () =>
