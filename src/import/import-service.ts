@@ -74,16 +74,24 @@ export async function importFiles(instance: Instance, request: ImportRequest): P
     const source = sources.findOrCreate(target.personId, 'file', label);
     const vault = instance.people.openVault(target.personId);
     try {
-      reports.push(
-        await importIntoVault(vault, {
+      const report = await importIntoVault(vault, {
           sourceId: source.id,
           inputs: files.map(fileInput),
           ...(target.patientId ? { patientId: target.patientId } : {}),
           ...(request.strict ? { strict: true } : {}),
           ...(request.batchSize ? { batchSize: request.batchSize } : {}),
           ...(request.onProgress ? { onProgress: (progress) => request.onProgress!({ ...progress, personName: target.personName }) } : {}),
-        }),
-      );
+      });
+      const patients = report.byType.Patient;
+      const patientCount = patients ? patients.created + patients.updated + patients.unchanged : 0;
+      if (!target.patientId && patientCount > 1) {
+        // Several people's records in one vault is almost never what was meant; say so loudly.
+        report.warnings.unshift({
+          file: files.length === 1 ? files[0]! : `${files.length} files`,
+          message: `the input holds ${patientCount} patients, all now in ${target.personName}'s records; for a family export use --split-by-patient, or --patient <id> for one of them`,
+        });
+      }
+      reports.push(report);
     } finally {
       vault.close();
     }

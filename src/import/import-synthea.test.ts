@@ -26,6 +26,7 @@ describe('importing the Synthea sample export into one person', () => {
     const [report] = await importFiles(instance, { paths: [SYNTHEA_DIR], target: { kind: 'person', personId } });
     expect(report!.errors).toEqual([]);
     expect(report!.errorCount).toBe(0);
+    expect(report!.warnings.map((w) => w.message)).toEqual([expect.stringMatching(/holds 13 patients.*--split-by-patient/)]);
     const resources = inputLines();
     expect(resources.length).toBe(7160);
     const created = Object.values(report!.byType).reduce((sum, c) => sum + c.created, 0);
@@ -66,6 +67,7 @@ describe('splitting a family export by patient', () => {
       const encounters = inputLines().filter((r) => r.resourceType === 'Encounter') as unknown as { id: string; subject: { reference: string } }[];
       for (const report of reports) {
         expect(report.errorCount).toBe(0);
+        expect(report.warnings).toEqual([]);
         const vault = instance.people.openVault(report.personId);
         const store = recordStore(vault.db);
         const ownPatients = store.counts().find((c) => c.type === 'Patient')?.count;
