@@ -52,18 +52,31 @@ describe('an import killed with SIGKILL', () => {
     expect(expected.current).toBe(records);
 
     const crashed = await prepare('crashed');
-    const killedAt: number[] = [];
+    const killedAt: string[] = [];
     const partialCounts: number[] = [];
-    for (const delay of [900, 1400, 2000, 2700]) {
-      const run = await runCli(['import', file, '--person', crashed.personId, '--data-dir', crashed.dataDir], env, { killAfterMs: delay });
-      if (run.signal === 'SIGKILL') killedAt.push(delay);
+    // Watch the vault from a second connection (WAL lets it read while the import writes) and kill
+    // the import at chosen points: before its first commit, then just after the first and the
+    // second committed batch, so each run dies in the middle of writing the next batch.
+    const instance = await openInstance(crashed.dataDir, env);
+    const watcher = instance.people.openVault(crashed.personId);
+    const committed = () => watcher.db.prepare('SELECT count(*) FROM resources').pluck().get() as number;
+    const kills: [string, { killAfterMs?: number; killWhen?: () => boolean }][] = [
+      ['early', { killAfterMs: 300 }],
+      ['after one batch', { killWhen: () => committed() > 0 }],
+      ['after two batches', { killWhen: () => committed() > 2500 }],
+    ];
+    for (const [label, kill] of kills) {
+      const run = await runCli(['import', file, '--person', crashed.personId, '--data-dir', crashed.dataDir], env, kill);
+      if (run.signal === 'SIGKILL') killedAt.push(label);
       const partial = await snapshot(crashed.dataDir, crashed.personId);
       expect(partial.integrity).toBe('ok');
       expect(partial.versions).toBe(partial.current);
       partialCounts.push(partial.current as number);
     }
     // At least one kill must have landed mid-import for this test to mean anything.
-    expect(killedAt.length).toBeGreaterThan(0);
+    watcher.close();
+    instance.close();
+    expect(killedAt).toEqual(['early', 'after one batch', 'after two batches']);
     expect(partialCounts.some((n) => n > 0 && n < records), `partial counts ${partialCounts}`).toBe(true);
     const finish = await runCli(['import', file, '--person', crashed.personId, '--data-dir', crashed.dataDir], env);
     expect(finish.code, finish.stderr).toBe(0);

@@ -12,7 +12,14 @@ export interface CliRun {
 }
 
 /** Runs the real `hearth` CLI in a child process (the pinned Node), bounded in time. */
-export function runCli(args: string[], env: NodeJS.ProcessEnv, options: { killAfterMs?: number; timeoutMs?: number } = {}): Promise<CliRun> {
+export interface RunOptions {
+  killAfterMs?: number;
+  /** Polled every 20 ms while the command runs; SIGKILL as soon as it answers true. */
+  killWhen?: () => boolean;
+  timeoutMs?: number;
+}
+
+export function runCli(args: string[], env: NodeJS.ProcessEnv, options: RunOptions = {}): Promise<CliRun> {
   return new Promise((resolve) => {
     const child = spawn(process.execPath, [...HEARTH_NODE_FLAGS, HEARTH_BIN, ...args], { env: { PATH: process.env.PATH, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
     let stdout = '';
@@ -21,8 +28,10 @@ export function runCli(args: string[], env: NodeJS.ProcessEnv, options: { killAf
     child.stderr.on('data', (chunk) => (stderr += chunk));
     const timers = [setTimeout(() => child.kill('SIGKILL'), options.timeoutMs ?? 120_000)];
     if (options.killAfterMs !== undefined) timers.push(setTimeout(() => child.kill('SIGKILL'), options.killAfterMs));
+    const poll = options.killWhen && setInterval(() => options.killWhen!() && child.kill('SIGKILL'), 20);
     child.on('exit', (code, signal) => {
       for (const timer of timers) clearTimeout(timer);
+      if (poll) clearInterval(poll);
       resolve({ code, signal, stdout, stderr });
     });
   });
