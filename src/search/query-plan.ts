@@ -16,6 +16,9 @@ export interface MatchPlan {
   with: Sql;
   where: Sql;
   narrowed: boolean;
+  /** The driver clause, and how many rows its probe read (undefined: not probed). */
+  driver?: Clause;
+  probed?: number;
 }
 
 /**
@@ -76,7 +79,7 @@ export function planMatches(db: SqliteDatabase, resourceType: string, clauses: r
   // Materialised on purpose: as a plain subquery SQLite pushes the conditions into it and, with an
   // FTS5 driver, reruns the full-text query once per candidate (260 ms instead of 1 ms on 100k resources).
   const body = complete(driver) ? ridList(probes.get(driver)!) : { text: `SELECT DISTINCT rid FROM (${driver.set.text})`, params: driver.set.params };
-  return { with: { text: `WITH candidates AS MATERIALIZED (${body.text})`, params: body.params }, where, narrowed: true };
+  return { with: { text: `WITH candidates AS MATERIALIZED (${body.text})`, params: body.params }, where, narrowed: true, driver, probed: probes.get(driver)?.length };
 }
 
 function probe(db: SqliteDatabase, clause: Clause): number[] {
@@ -87,6 +90,23 @@ function probe(db: SqliteDatabase, clause: Clause): number[] {
 /** A probed set as rows: distinct rids in one bound JSON parameter. */
 function ridList(rids: readonly number[]): Sql {
   return sql('SELECT value AS rid FROM json_each(?)', JSON.stringify([...new Set(rids)]));
+}
+
+/**
+ * Whether the candidates number more than `size`: every resource of the type counts as more; a
+ * driver the planner did not probe (the only positive clause) is probed up to `size + 1` rows.
+ */
+export function candidatesExceed(db: SqliteDatabase, plan: MatchPlan, size: number): boolean {
+  if (plan.driver === undefined) return true;
+  if (plan.probed !== undefined && (plan.probed > size || plan.probed < PROBE_LIMIT)) return plan.probed > size;
+  // count(*) of the first rows, not the rows themselves: SQLite then reads only the index.
+  const rows = prepareCached(db, `SELECT count(*) FROM (SELECT rid FROM (${plan.driver.set.text}) LIMIT ${size + 1})`).pluck().get(plan.driver.set.params) as number;
+  return rows > size;
+}
+
+/** The number of matches (search.html#count). */
+export function countMatches(db: SqliteDatabase, plan: MatchPlan): number {
+  return prepareCached(db, `${plan.with.text} SELECT count(*) FROM candidates AS d WHERE ${plan.where.text}`).pluck().get([...plan.with.params, ...plan.where.params]) as number;
 }
 
 /**
@@ -108,7 +128,7 @@ export function readPage(db: SqliteDatabase, plan: MatchPlan, order: Sql, count:
     total = rows[0]?.total;
     rids = rows.map((row) => row.rid);
   }
-  total ??= prepareCached(db, `${plan.with.text} SELECT count(*) FROM candidates AS d WHERE ${plan.where.text}`).pluck().get(matchParams) as number;
+  total ??= countMatches(db, plan);
   if (count > 0 && !plan.narrowed && offset < total) {
     const pageSql = `${plan.with.text} SELECT d.rid FROM candidates AS d WHERE ${plan.where.text} ORDER BY ${order.text} LIMIT ? OFFSET ?`;
     rids = prepareCached(db, pageSql).pluck().all(pageParams) as number[];

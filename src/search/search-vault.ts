@@ -4,10 +4,11 @@ import { INDEXED_RESOURCE_TYPES, indexedSearchParams, type IndexedSearchParam } 
 import type { SqliteDatabase } from '../storage/encrypted-database.ts';
 import { compileFilter } from './compile-filter.ts';
 import { loadIncludes, planIncludes, type PageRow } from './includes.ts';
-import { parseQuery, type ParsedQuery } from './parse-query.ts';
+import { parseQuery, type ParsedQuery, type SortKey } from './parse-query.ts';
 import { orderBy } from './sort.ts';
-import { prepareCached, typeClause } from './sql.ts';
-import { planMatches, readPage } from './query-plan.ts';
+import { prepareCached, typeClause, type Clause } from './sql.ts';
+import { candidatesExceed, countMatches, planMatches, readPage, type MatchPlan } from './query-plan.ts';
+import { readSortWalk, SORT_WALK_MIN, sortWalkKey } from './sort-walk.ts';
 import { registerSearchFunctions } from './token-clause.ts';
 
 export interface SearchResult {
@@ -61,11 +62,12 @@ export function searchVault(db: SqliteDatabase, query: string, options: SearchOp
   const positives = clauses.filter((clause) => !clause.negate);
   if (positives.length > 0 && positives.every((clause) => clause.untyped === true)) clauses.push(typeClause(resourceType));
   const order = orderBy(resourceType, parsed.sort, params);
+  const sortKey = sortWalkKey(parsed.sort, params, clauses, count, offset);
   const includePlans = planIncludes(resourceType, parsed.include, parsed.revinclude);
   registerSearchFunctions(db);
   return withFullTextErrors(() => {
     const plan = planMatches(db, resourceType, clauses);
-    const { total, rids } = readPage(db, plan, order, count, offset);
+    const { total, rids } = readSortedPage(db, resourceType, plan, clauses, sortKey, count, offset) ?? readPage(db, plan, order, count, offset);
     const page = loadRows(db, rids);
     const result: SearchResult = {
       resources: page.map((row) => JSON.parse(row.json) as Resource),
@@ -77,6 +79,24 @@ export function searchVault(db: SqliteDatabase, query: string, options: SearchOp
     if (count > 0 && offset + count < total) result.next = nextQuery(parsed, count, offset + count);
     return result;
   });
+}
+
+/**
+ * A page sorted by one date parameter over many candidates: read in date order (sort-walk.ts) rather
+ * than sorting them all; undefined when the search is not of that kind or the walk cannot tell.
+ */
+function readSortedPage(
+  db: SqliteDatabase,
+  resourceType: string,
+  plan: MatchPlan,
+  clauses: readonly Clause[],
+  sortKey: SortKey | undefined,
+  count: number,
+  offset: number,
+): { total: number; rids: number[] } | undefined {
+  if (sortKey === undefined || !candidatesExceed(db, plan, SORT_WALK_MIN)) return undefined;
+  const rids = readSortWalk(db, resourceType, clauses, sortKey, count, offset);
+  return rids === undefined ? undefined : { total: countMatches(db, plan), rids };
 }
 
 /** The page's records, in the page's order; read apart from the matching so only these rows' JSON is touched. */

@@ -1,0 +1,102 @@
+import type { Observation } from '@medplum/fhirtypes';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { indexedSearchParams } from '../fhir/search-index/index.ts';
+import { compileFilter } from './compile-filter.ts';
+import { parseQuery } from './parse-query.ts';
+import { planMatches, readPage } from './query-plan.ts';
+import { orderBy } from './sort.ts';
+import { readSortWalk, SORT_WALK_MIN, sortWalkKey } from './sort-walk.ts';
+import { openTestVault, type TestVault } from './test-vault.ts';
+
+/**
+ * More Observations than SORT_WALK_MIN, with ties, periods that reach far past their start,
+ * year-precision dates and records without a date: every page must match the sort of sort.ts.
+ */
+const COUNT = 6000;
+const NOW = new Date('2030-01-01T00:00:00Z');
+const day = (i: number) => new Date(Date.UTC(2000, 0, 1 + i)).toISOString().slice(0, 10);
+
+function effective(i: number): Partial<Observation> {
+  if (i % 17 === 0) return {};
+  if (i % 13 === 0) return { effectivePeriod: { start: day(i % 900), end: day((i % 900) + (i % 5000)) } };
+  if (i % 11 === 0) return { effectiveDateTime: String(2000 + (i % 8)) };
+  return { effectiveDateTime: day((i * 7919) % 3000) };
+}
+
+const observations: Observation[] = Array.from({ length: COUNT }, (_, i) => ({
+  resourceType: 'Observation',
+  id: `w${i}`,
+  status: i % 3 === 0 ? 'amended' : 'final',
+  category: [{ coding: [{ system: 'http://terminology.hl7.org/CodeSystem/observation-category', code: i % 4 === 0 ? 'laboratory' : 'vital-signs' }] }],
+  code: { coding: [{ system: 'http://example.org/codes', code: `c${i % 3}` }] },
+  ...effective(i),
+}));
+
+let vault: TestVault;
+beforeAll(() => {
+  vault = openTestVault(observations);
+});
+afterAll(() => vault.close());
+
+/** The page as sort.ts orders it, without the walk. */
+function sortedPage(query: string): { total: number; rids: number[] } {
+  const parsed = parseQuery(query);
+  const params = new Map(indexedSearchParams(parsed.resourceType).map((param) => [param.code, param]));
+  const clauses = parsed.filters.map((filter) => compileFilter(parsed.resourceType, filter, params, NOW.getTime()));
+  const plan = planMatches(vault.db, parsed.resourceType, clauses);
+  return readPage(vault.db, plan, orderBy(parsed.resourceType, parsed.sort, params), parsed.count, parsed.offset);
+}
+
+function walkedPage(query: string): number[] | undefined {
+  const parsed = parseQuery(query);
+  const params = new Map(indexedSearchParams(parsed.resourceType).map((param) => [param.code, param]));
+  const clauses = parsed.filters.map((filter) => compileFilter(parsed.resourceType, filter, params, NOW.getTime()));
+  const key = sortWalkKey(parsed.sort, params, clauses, parsed.count, parsed.offset);
+  return key === undefined ? undefined : readSortWalk(vault.db, parsed.resourceType, clauses, key, parsed.count, parsed.offset);
+}
+
+const ridsOf = (query: string) => {
+  const result = vault.search(query, { now: NOW });
+  const rows = vault.db.prepare("SELECT rid FROM resources WHERE type = 'Observation' AND id = ?").pluck();
+  return { total: result.total, rids: result.resources.map((resource) => rows.get(resource.id) as number), next: result.next };
+};
+
+describe('sorted pages read in date order (sort-walk.ts)', () => {
+  const searches = [
+    'Observation?_sort=date',
+    'Observation?_sort=-date',
+    'Observation?category=vital-signs&_sort=date',
+    'Observation?category=vital-signs&_sort=-date',
+    'Observation?category=vital-signs&status=final&_sort=-date',
+    'Observation?category=vital-signs&status:not=final&_sort=date',
+    'Observation?code=c1,c2&date=ge2001-06-01&_sort=-date',
+    'Observation?code=c1,c2&date=lt2003-01-01&_sort=date',
+    'Observation?date:missing=true&_sort=-date',
+  ];
+  for (const search of searches) {
+    it(search, () => {
+      expect(COUNT).toBeGreaterThan(SORT_WALK_MIN);
+      for (const [count, offset] of [[20, 0], [20, 40], [7, 93], [50, 500], [1, 0]] as const) {
+        const query = `${search}&_count=${count}&_offset=${offset}`;
+        const expected = sortedPage(query);
+        const walked = walkedPage(query);
+        if (walked !== undefined) expect(walked).toEqual(expected.rids);
+        const actual = ridsOf(query);
+        expect(actual.rids).toEqual(expected.rids);
+        expect(actual.total).toBe(expected.total);
+        expect(actual.next).toBe(offset + count < expected.total ? `${search}&_count=${count}&_offset=${offset + count}` : undefined);
+      }
+    });
+  }
+
+  it('walks the large searches, and gives up where resources without a date reach the page', () => {
+    expect(walkedPage('Observation?category=vital-signs&_sort=-date&_count=20')).toBeDefined();
+    expect(walkedPage('Observation?category=vital-signs&_sort=date&_count=20&_offset=40')).toBeDefined();
+    expect(walkedPage('Observation?_sort=date&_count=20&_offset=1100')).toBeUndefined();
+    expect(walkedPage('Observation?date:missing=true&_sort=date&_count=20')).toBeUndefined();
+    // Pages holding resources without a date are sorted as before.
+    const last = sortedPage('Observation?_sort=-date&_count=20&_offset=5990');
+    expect(last.rids).toHaveLength(10);
+    expect(ridsOf('Observation?_sort=-date&_count=20&_offset=5990').rids).toEqual(last.rids);
+  });
+});
