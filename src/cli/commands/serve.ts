@@ -18,7 +18,16 @@ export function registerServe(program: Command): void {
       if (init.created && init.keyFile) output.note(`Created a master key at ${init.keyFile}: back it up away from this machine.`);
       const instance = await openInstance(dataDir);
       const app = buildServer(instance);
-      const address = await app.listen({ host: options.host, port });
+      let address: string;
+      try {
+        address = await app.listen({ host: options.host, port });
+      } catch (error) {
+        instance.close();
+        const code = (error as NodeJS.ErrnoException).code;
+        if (code === 'EADDRINUSE') throw new HearthError('conflict', `${options.host}:${port} is already in use (is Hearth already running?); choose another with --port`);
+        if (code === 'EADDRNOTAVAIL' || code === 'ENOTFOUND') throw new HearthError('invalid', `cannot listen on ${options.host}: no such local address`);
+        throw error;
+      }
       output.note(`Hearth listening on ${address} (data: ${dataDir})`);
       await new Promise<void>((resolve) => {
         const stop = () => resolve();
