@@ -75,6 +75,29 @@ describe('bad input through the import path', () => {
     vault.close();
   });
 
+  it('reports warnings apart from errors: a client log in an export folder, a server outcome in a searchset', async () => {
+    const folder = join(dir, 'export');
+    const { mkdirSync } = await import('node:fs');
+    mkdirSync(folder);
+    writeFileSync(join(folder, 'log.ndjson'), '{"exportId":"e","eventId":"kickoff"}\n');
+    writeFileSync(join(folder, 'Patient.000.ndjson'), '{"resourceType":"Patient","id":"exported"}\n');
+    writeFileSync(
+      join(folder, 'search.json'),
+      JSON.stringify({
+        resourceType: 'Bundle',
+        type: 'searchset',
+        entry: [{ resource: { resourceType: 'OperationOutcome', issue: [{ severity: 'warning', code: 'incomplete', diagnostics: 'Some results were suppressed' }] }, search: { mode: 'outcome' } }],
+      }),
+    );
+    const [report] = await importFiles(instance, { paths: [folder], target: { kind: 'person', personId } });
+    expect(report!.errors).toEqual([]);
+    expect(report!.warnings.map((w) => w.message)).toEqual([
+      'not FHIR NDJSON (its first line has no resourceType); file skipped',
+      expect.stringContaining('Some results were suppressed'),
+    ]);
+    expect(report!.byType.Patient?.created).toBe(1);
+  });
+
   it('with --strict rejects the whole file for one bad entry', async () => {
     const path = join(dir, 'strict.ndjson');
     writeFileSync(path, ['{"resourceType":"Patient","id":"strict-1"}', '{"resourceType":"Patient","id":"strict-2","birthDate":"yesterday"}'].join('\n'));

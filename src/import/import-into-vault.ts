@@ -56,7 +56,6 @@ function belongsToPatientSafely(resource: Record<string, unknown>, patientId: st
 
 type Prepared = { kind: 'write'; resource: Resource; location: ItemLocation } | { kind: 'skip' } | { kind: 'problem' };
 
-const WARNING = /^warning: /;
 
 /**
  * Imports files into one vault in batches. Each batch is one transaction that also records how far
@@ -81,8 +80,8 @@ export async function importIntoVault(vault: Vault, options: VaultImportOptions)
 
   const prepare = (item: ImportItem): Prepared => {
     if (item.kind === 'error') {
-      if (WARNING.test(item.message)) report.warned(item.location, item.message.replace(WARNING, ''));
-      else report.failed(item.location, item.message, undefined, item.expression);
+      if (item.severity === 'warning') report.warned(item.location, item.reason);
+      else report.failed(item.location, item.reason, undefined, item.expression);
       return { kind: 'problem' };
     }
     const type = typeof item.resource.resourceType === 'string' ? item.resource.resourceType : undefined;
@@ -184,8 +183,8 @@ async function passesStrictCheck(input: ImportInput, report: ImportReportBuilder
   let problems = 0;
   for await (const item of input.items()) {
     if (item.kind === 'error') {
-      if (WARNING.test(item.message)) continue;
-      report.failed(item.location, item.message, undefined, item.expression);
+      if (item.severity === 'warning') continue;
+      report.failed(item.location, item.reason, undefined, item.expression);
       problems++;
       continue;
     }

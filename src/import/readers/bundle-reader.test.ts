@@ -153,7 +153,7 @@ describe('Bundles', () => {
   it('refuses a JSON file larger than maxBundleBytes from its size, with one error item', async () => {
     const path = writeJson({ resourceType: 'Bundle', type: 'collection', entry: [{ resource: { resourceType: 'Basic', text: 'x'.repeat(5000) } }] });
     const items = await collect(readImportPath(path, { limits: { maxBundleBytes: 4096 } }));
-    expect(items).toEqual([{ kind: 'error', location: { file: path }, message: `${path}: JSON document is larger than 4 KiB; export it as NDJSON instead` }]);
+    expect(items).toEqual([expect.objectContaining({ kind: 'error', location: { file: path }, message: `${path}: JSON document is larger than 4 KiB; export it as NDJSON instead` })]);
   });
 
   it('rejects hostile JSON documents with one clear error each, in under a second', async () => {

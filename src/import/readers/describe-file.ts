@@ -37,7 +37,7 @@ function sniff(path: string, head: Buffer): FileDescription {
     if (firstLine.length > 1 && firstLine.endsWith('}')) return { format: 'ndjson' };
     return { format: jsonKind(head) };
   }
-  throw new HearthError('unsupported', `${path}: not a format Hearth imports (FHIR NDJSON, JSON, C-CDA XML or a zip of them)`);
+  throw new HearthError('unsupported', `not a format Hearth imports (FHIR NDJSON, JSON, C-CDA XML or a zip of them)`);
 }
 
 function jsonKind(head: Buffer): FileFormat {

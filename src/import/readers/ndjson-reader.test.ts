@@ -110,3 +110,23 @@ describe('NDJSON', () => {
     expect(result.rssGrowth).toBeLessThan(100 * 1024 * 1024);
   });
 });
+
+describe('NDJSON files that are not FHIR', () => {
+  it('skips a bulk-export client log with one warning, but reports a bad first FHIR line as an error', async () => {
+    const { dir, remove } = makeTempDir();
+    try {
+      const log = join(dir, 'log.ndjson');
+      writeFileSync(log, '{"exportId":"e","eventId":"kickoff"}\n{"exportId":"e","eventId":"export_complete"}\n');
+      expect(await collect(readImportPath(log))).toEqual([
+        { kind: 'error', location: { file: log }, severity: 'warning', message: `${log}: warning: not FHIR NDJSON (its first line has no resourceType); file skipped`, reason: 'not FHIR NDJSON (its first line has no resourceType); file skipped' },
+      ]);
+      const bad = join(dir, 'bad.ndjson');
+      writeFileSync(bad, '{"resourceType": 5}\n{"resourceType":"Patient","id":"p"}\n');
+      const items = await collect(readImportPath(bad));
+      expect(errors(items).map((e) => e.location.line)).toEqual([1]);
+      expect(resources(items)).toHaveLength(1);
+    } finally {
+      remove();
+    }
+  });
+});

@@ -10,6 +10,7 @@ import { errorItem, errorItemFrom, type ImportItem } from './types.ts';
  */
 export async function* readNdjson(source: AsyncIterable<Buffer | string>, file: string, limits: ReadLimits): AsyncGenerator<ImportItem> {
   let current = 0;
+  let seenContent = false;
   try {
     for await (const split of splitLines(source, limits.maxLineBytes)) {
       current = split.line;
@@ -21,16 +22,33 @@ export async function* readNdjson(source: AsyncIterable<Buffer | string>, file: 
         continue;
       }
       if (split.text.trim() === '') continue;
+      const first = !seenContent;
+      seenContent = true;
       try {
         const resource = parseJsonGuarded(split.text, limits);
         stripServerOwnedMeta(resource);
         yield { kind: 'resource', location, resource };
       } catch (error) {
+        if (first && isJsonObjectWithoutResourceType(split.text)) {
+          // A bulk export folder often holds the client's own log.ndjson next to the data: a file
+          // of JSON lines that are not FHIR is skipped with a warning rather than one error a line.
+          yield errorItem({ file }, 'warning: not FHIR NDJSON (its first line has no resourceType); file skipped');
+          return;
+        }
         yield errorItemFrom(location, error);
       }
     }
   } catch (error) {
     // The stream itself failed (I/O, corrupt gzip, a zip entry larger than declared): report where.
     yield errorItemFrom(current > 0 ? { file, line: current + 1 } : { file }, error);
+  }
+}
+
+function isJsonObjectWithoutResourceType(text: string): boolean {
+  try {
+    const value: unknown = JSON.parse(text);
+    return typeof value === 'object' && value !== null && !Array.isArray(value) && !('resourceType' in value);
+  } catch {
+    return false;
   }
 }

@@ -12,7 +12,17 @@ export interface ItemLocation {
 
 export type ImportItem =
   | { kind: 'resource'; location: ItemLocation; resource: Record<string, unknown>; fullUrl?: string }
-  | { kind: 'error'; location: ItemLocation; message: string; expression?: string };
+  | {
+      kind: 'error';
+      location: ItemLocation;
+      /** Starts with the location, for showing on its own. */
+      message: string;
+      /** The problem without the location, for reports that show the location apart. */
+      reason: string;
+      /** A warning (e.g. a server's OperationOutcome in a searchset) is reported, not counted as a failure. */
+      severity: 'error' | 'warning';
+      expression?: string;
+    };
 
 /** "file line 3", "file entry 0", "file": how messages name a location. */
 export function describeLocation(location: ItemLocation): string {
@@ -22,8 +32,17 @@ export function describeLocation(location: ItemLocation): string {
 }
 
 /** An error item whose message starts with its location. */
+const WARNING_PREFIX = 'warning: ';
+
 export function errorItem(location: ItemLocation, message: string, expression?: string): ImportItem {
-  const item: ImportItem = { kind: 'error', location, message: `${describeLocation(location)}: ${message}` };
+  const warning = message.startsWith(WARNING_PREFIX);
+  const item: ImportItem = {
+    kind: 'error',
+    location,
+    message: `${describeLocation(location)}: ${message}`,
+    reason: warning ? message.slice(WARNING_PREFIX.length) : message,
+    severity: warning ? 'warning' : 'error',
+  };
   if (expression) item.expression = expression;
   return item;
 }

@@ -103,7 +103,7 @@ describe('zip archives', () => {
     const items = await collect(readImportPath(path));
     expect(performance.now() - start).toBeLessThan(1000);
     expect(errors(items)).toEqual([
-      { kind: 'error', location: { file: `${path}!inner/bomb.zip` }, message: `${path}!inner/bomb.zip: nested archives are not imported` },
+      expect.objectContaining({ kind: 'error', location: { file: `${path}!inner/bomb.zip` }, message: `${path}!inner/bomb.zip: nested archives are not imported` }),
     ]);
     expect(resources(items).map((resource) => resource['id'])).toEqual(['p1', 'p2']);
   });
