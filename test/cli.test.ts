@@ -85,6 +85,7 @@ describe('the hearth CLI', () => {
     expect(health.status).toBe(200);
     expect(await health.json()).toMatchObject({ status: 'ok' });
     expect(health.headers.get('x-content-type-options')).toBe('nosniff');
+    expect(health.headers.get('strict-transport-security')).toBeNull();
     const missing = await fetch(`${address}/nope`);
     expect(missing.status).toBe(404);
     expect(missing.headers.get('content-security-policy')).toContain("frame-ancestors 'none'");

@@ -1,18 +1,38 @@
+import { readFileSync } from 'node:fs';
 import Fastify, { type FastifyInstance } from 'fastify';
+import type { ServerConfig } from '../config/server-config.ts';
 import { HEARTH_VERSION } from '../version.ts';
 import type { Instance } from '../instance/instance.ts';
 
+/** One year, per RFC 6797 practice; only ever sent over HTTPS. */
+const HSTS = 'max-age=31536000; includeSubDomains';
+
 /**
  * The HTTP server. For now: liveness at /healthz. The web app, accounts and the FHIR API come with
- * the server issue; every response already carries the baseline security headers.
+ * the server issue; every response already carries the baseline security headers (SECURITY.md).
  */
-export function buildServer(instance: Instance): FastifyInstance {
-  const app = Fastify({ logger: false, bodyLimit: 1_048_576 });
+export function buildServer(instance: Instance, config: Pick<ServerConfig, 'logLevel' | 'tls' | 'trustedProxies'>): FastifyInstance {
+  const app = Fastify({
+    bodyLimit: 1_048_576,
+    // Behind a reverse proxy, X-Forwarded-* is believed only from the configured addresses.
+    trustProxy: config.trustedProxies.length > 0 ? config.trustedProxies : false,
+    ...(config.tls ? { https: { cert: readFileSync(config.tls.cert), key: readFileSync(config.tls.key) } } : {}),
+    logger: {
+      level: config.logLevel,
+      // Logs never hold health data: a request is logged by its route pattern (no ids, no query
+      // string), never its URL, headers or body.
+      serializers: {
+        req: (request) => ({ method: request.method, route: request.routeOptions?.url ?? 'unknown', id: request.id }),
+        res: (reply) => ({ status: reply.statusCode }),
+      },
+    },
+  });
   app.addHook('onSend', async (_request, reply) => {
     reply.header('X-Content-Type-Options', 'nosniff');
     reply.header('Referrer-Policy', 'no-referrer');
     reply.header('Content-Security-Policy', "default-src 'self'; object-src 'none'; base-uri 'none'; frame-ancestors 'none'");
     reply.header('Cache-Control', 'no-store');
+    if (config.tls) reply.header('Strict-Transport-Security', HSTS);
   });
   app.get('/healthz', async () => {
     // Touches the system database so a broken key or disk shows up here, not at first use.

@@ -1,31 +1,43 @@
 import type { Command } from 'commander';
+import { describeServerConfig, loadServerConfig } from '../../config/server-config.ts';
 import { HearthError } from '../../errors/hearth-error.ts';
 import { buildServer } from '../../http/server.ts';
 import { initInstance, openInstance } from '../../instance/instance.ts';
 import { commandContext } from '../context.ts';
 
+interface ServeOptions {
+  host?: string;
+  port?: string;
+  config?: string;
+}
+
 export function registerServe(program: Command): void {
   program
     .command('serve')
     .description('run the Hearth server (initialises the data directory on first run)')
-    .option('--host <host>', 'address to listen on', process.env.HEARTH_HOST ?? '127.0.0.1')
-    .option('--port <port>', 'port to listen on', process.env.HEARTH_PORT ?? '7070')
-    .action(async (options: { host: string; port: string }, command: Command) => {
+    .option('--host <host>', 'address to listen on (default 127.0.0.1)')
+    .option('--port <port>', 'port to listen on (default 7070)')
+    .option('--config <file>', 'configuration file (default: $HEARTH_CONFIG, or <data dir>/hearth.json if present)')
+    .action(async (options: ServeOptions, command: Command) => {
       const { dataDir, output } = commandContext(command);
-      const port = Number(options.port);
-      if (!Number.isInteger(port) || port < 0 || port > 65535) throw new HearthError('invalid', `--port must be 0-65535, not "${options.port}"`);
+      const config = loadServerConfig({
+        dataDir,
+        flags: { ...(options.host !== undefined ? { host: options.host } : {}), ...(options.port !== undefined ? { port: options.port } : {}) },
+        ...(options.config !== undefined ? { configFile: options.config } : {}),
+      });
       const init = await initInstance(dataDir);
       if (init.created && init.keyFile) output.note(`Created a master key at ${init.keyFile}: back it up away from this machine.`);
       const instance = await openInstance(dataDir);
-      const app = buildServer(instance);
+      output.note(describeServerConfig(config, instance.keyOrigin));
+      const app = buildServer(instance, config);
       let address: string;
       try {
-        address = await app.listen({ host: options.host, port });
+        address = await app.listen({ host: config.host, port: config.port });
       } catch (error) {
         instance.close();
         const code = (error as NodeJS.ErrnoException).code;
-        if (code === 'EADDRINUSE') throw new HearthError('conflict', `${options.host}:${port} is already in use (is Hearth already running?); choose another with --port`);
-        if (code === 'EADDRNOTAVAIL' || code === 'ENOTFOUND') throw new HearthError('invalid', `cannot listen on ${options.host}: no such local address`);
+        if (code === 'EADDRINUSE') throw new HearthError('conflict', `${config.host}:${config.port} is already in use (is Hearth already running?); choose another with --port`);
+        if (code === 'EADDRNOTAVAIL' || code === 'ENOTFOUND') throw new HearthError('invalid', `cannot listen on ${config.host}: no such local address`);
         throw error;
       }
       output.note(`Hearth listening on ${address} (data: ${dataDir})`);

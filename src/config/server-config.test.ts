@@ -1,0 +1,54 @@
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { describeServerConfig, loadServerConfig } from './server-config.ts';
+
+let dir: string;
+beforeEach(() => {
+  dir = mkdtempSync(join(tmpdir(), 'hearth-config-'));
+});
+afterEach(() => rmSync(dir, { recursive: true, force: true }));
+
+const noEnv = {} as NodeJS.ProcessEnv;
+
+describe('server configuration', () => {
+  it('has safe defaults: loopback only', () => {
+    const config = loadServerConfig({ dataDir: dir, env: noEnv });
+    expect(config).toMatchObject({ host: '127.0.0.1', port: 7070, logLevel: 'info', trustedProxies: [] });
+    expect(config.tls).toBeUndefined();
+  });
+
+  it('layers defaults, then the config file, then the environment, then flags', () => {
+    writeFileSync(join(dir, 'hearth.json'), JSON.stringify({ host: '0.0.0.0', port: 8080, logLevel: 'warn', trustedProxies: ['10.0.0.2'] }));
+    const fileOnly = loadServerConfig({ dataDir: dir, env: noEnv });
+    expect(fileOnly).toMatchObject({ host: '0.0.0.0', port: 8080, logLevel: 'warn', trustedProxies: ['10.0.0.2'] });
+    expect(fileOnly.origins.port).toBe('config file');
+    const withEnv = loadServerConfig({ dataDir: dir, env: { HEARTH_PORT: '9090', HEARTH_TRUSTED_PROXIES: '10.0.0.3, 10.0.0.4' } as NodeJS.ProcessEnv });
+    expect(withEnv).toMatchObject({ host: '0.0.0.0', port: 9090, trustedProxies: ['10.0.0.3', '10.0.0.4'] });
+    const withFlags = loadServerConfig({ dataDir: dir, env: { HEARTH_PORT: '9090' } as NodeJS.ProcessEnv, flags: { port: '7171' } });
+    expect(withFlags.port).toBe(7171);
+    expect(withFlags.origins).toMatchObject({ port: 'command line', host: 'config file', logLevel: 'config file' });
+  });
+
+  it('names the source of a bad value', () => {
+    writeFileSync(join(dir, 'hearth.json'), JSON.stringify({ port: 'seventy' }));
+    expect(() => loadServerConfig({ dataDir: dir, env: noEnv })).toThrow(/config file .*hearth\.json: port must be a whole number/);
+    expect(() => loadServerConfig({ dataDir: join(dir, 'none'), env: { HEARTH_LOG_LEVEL: 'chatty' } as NodeJS.ProcessEnv })).toThrow(/environment: log level must be one of/);
+    expect(() => loadServerConfig({ dataDir: join(dir, 'none'), env: noEnv, flags: { port: '70000' } })).toThrow(/command line: port/);
+  });
+
+  it('refuses unknown settings, a missing file, and half an HTTPS setup', () => {
+    writeFileSync(join(dir, 'typo.json'), JSON.stringify({ prot: 1 }));
+    expect(() => loadServerConfig({ dataDir: dir, env: noEnv, configFile: join(dir, 'typo.json') })).toThrow(/unknown setting "prot"/);
+    expect(() => loadServerConfig({ dataDir: dir, env: { HEARTH_CONFIG: join(dir, 'nope.json') } as NodeJS.ProcessEnv })).toThrow(/does not exist/);
+    expect(() => loadServerConfig({ dataDir: dir, env: { HEARTH_TLS_CERT: join(dir, 'cert.pem') } as NodeJS.ProcessEnv })).toThrow(/needs both a certificate and a key/);
+    expect(() => loadServerConfig({ dataDir: dir, env: { HEARTH_TLS_CERT: join(dir, 'c.pem'), HEARTH_TLS_KEY: join(dir, 'k.pem') } as NodeJS.ProcessEnv })).toThrow(/does not exist/);
+  });
+
+  it('prints every value with its origin and never a key', () => {
+    const text = describeServerConfig(loadServerConfig({ dataDir: dir, env: noEnv, flags: { port: '7000' } }), 'HEARTH_MASTER_KEY');
+    expect(text).toContain('port            7000  (command line)');
+    expect(text).toContain('master key      from HEARTH_MASTER_KEY (value hidden)');
+  });
+});

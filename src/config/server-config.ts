@@ -1,0 +1,129 @@
+import { existsSync, readFileSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import { HearthError } from '../errors/hearth-error.ts';
+
+export const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug'] as const;
+export type LogLevel = (typeof LOG_LEVELS)[number];
+
+/** What `hearth serve` runs with. Secrets (keys) are not here: see instance/master-key-source.ts. */
+export interface ServerConfig {
+  host: string;
+  port: number;
+  logLevel: LogLevel;
+  /** Serve HTTPS from this certificate and key (PEM files); HSTS is sent when set. */
+  tls?: { cert: string; key: string };
+  /** Addresses of reverse proxies whose X-Forwarded-* headers are believed. */
+  trustedProxies: string[];
+  /** Where each value came from, for the start-up summary. */
+  origins: Record<string, 'default' | 'config file' | 'environment' | 'command line'>;
+  configFile?: string;
+}
+
+type Layer = Partial<Record<'host' | 'port' | 'logLevel' | 'tlsCert' | 'tlsKey' | 'trustedProxies', unknown>>;
+
+const DEFAULTS: Layer = { host: '127.0.0.1', port: 7070, logLevel: 'info', trustedProxies: [] };
+const FILE_KEYS = new Set(['host', 'port', 'logLevel', 'tlsCert', 'tlsKey', 'trustedProxies']);
+
+function fromFile(path: string): Layer {
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(readFileSync(path, 'utf8'));
+  } catch (error) {
+    throw new HearthError('invalid', `config file ${path}: ${(error as Error).message}`);
+  }
+  if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed)) throw new HearthError('invalid', `config file ${path}: must hold a JSON object`);
+  // A misspelt key would otherwise be ignored silently and a setting not take effect.
+  const unknown = Object.keys(parsed).filter((key) => !FILE_KEYS.has(key));
+  if (unknown.length > 0) throw new HearthError('invalid', `config file ${path}: unknown setting "${unknown[0]}" (known: ${[...FILE_KEYS].join(', ')})`);
+  return parsed as Layer;
+}
+
+function fromEnvironment(env: NodeJS.ProcessEnv): Layer {
+  const layer: Layer = {};
+  if (env.HEARTH_HOST) layer.host = env.HEARTH_HOST;
+  if (env.HEARTH_PORT) layer.port = env.HEARTH_PORT;
+  if (env.HEARTH_LOG_LEVEL) layer.logLevel = env.HEARTH_LOG_LEVEL;
+  if (env.HEARTH_TLS_CERT) layer.tlsCert = env.HEARTH_TLS_CERT;
+  if (env.HEARTH_TLS_KEY) layer.tlsKey = env.HEARTH_TLS_KEY;
+  if (env.HEARTH_TRUSTED_PROXIES) layer.trustedProxies = env.HEARTH_TRUSTED_PROXIES.split(',').map((s) => s.trim()).filter(Boolean);
+  return layer;
+}
+
+function port(value: unknown, where: string): number {
+  const number = typeof value === 'string' && /^\d+$/.test(value) ? Number(value) : value;
+  if (typeof number !== 'number' || !Number.isInteger(number) || number < 0 || number > 65535) {
+    throw new HearthError('invalid', `${where}: port must be a whole number from 0 to 65535, not ${JSON.stringify(value)}`);
+  }
+  return number;
+}
+
+function readableFile(value: unknown, what: string, where: string): string {
+  if (typeof value !== 'string' || value === '') throw new HearthError('invalid', `${where}: ${what} must be a file path`);
+  if (!existsSync(value)) throw new HearthError('invalid', `${where}: ${what} ${value} does not exist`);
+  return resolve(value);
+}
+
+/**
+ * Configuration in layers, each overriding the one before: defaults → config file (`--config`,
+ * `HEARTH_CONFIG`, or `<data dir>/hearth.json` when present) → `HEARTH_*` environment → command-line
+ * flags. Validated here, once, with messages that name where a bad value came from.
+ */
+export function loadServerConfig(options: { dataDir: string; env?: NodeJS.ProcessEnv; flags?: Layer; configFile?: string }): ServerConfig {
+  const env = options.env ?? process.env;
+  const defaultFile = join(options.dataDir, 'hearth.json');
+  const configFile = options.configFile ?? env.HEARTH_CONFIG ?? (existsSync(defaultFile) ? defaultFile : undefined);
+  if (configFile !== undefined && !existsSync(configFile)) throw new HearthError('invalid', `config file ${configFile} does not exist`);
+  const layers: [ServerConfig['origins'][string], Layer][] = [
+    ['default', DEFAULTS],
+    ['config file', configFile ? fromFile(configFile) : {}],
+    ['environment', fromEnvironment(env)],
+    ['command line', options.flags ?? {}],
+  ];
+  const merged: Layer = {};
+  const origins: ServerConfig['origins'] = {};
+  for (const [origin, layer] of layers) {
+    for (const [key, value] of Object.entries(layer)) {
+      if (value === undefined) continue;
+      merged[key as keyof Layer] = value;
+      origins[key] = origin;
+    }
+  }
+  const where = (key: string) => (origins[key] === 'config file' ? `config file ${configFile}` : (origins[key] ?? 'default'));
+  if (typeof merged.host !== 'string' || merged.host.trim() === '') throw new HearthError('invalid', `${where('host')}: host must be an address or name`);
+  if (!LOG_LEVELS.includes(merged.logLevel as LogLevel)) {
+    throw new HearthError('invalid', `${where('logLevel')}: log level must be one of ${LOG_LEVELS.join(', ')}, not ${JSON.stringify(merged.logLevel)}`);
+  }
+  const proxies = merged.trustedProxies;
+  if (!Array.isArray(proxies) || proxies.some((p) => typeof p !== 'string')) throw new HearthError('invalid', `${where('trustedProxies')}: trustedProxies must be a list of addresses`);
+  if ((merged.tlsCert === undefined) !== (merged.tlsKey === undefined)) {
+    throw new HearthError('invalid', 'HTTPS needs both a certificate and a key (tlsCert and tlsKey, or HEARTH_TLS_CERT and HEARTH_TLS_KEY)');
+  }
+  const tls =
+    merged.tlsCert === undefined
+      ? undefined
+      : { cert: readableFile(merged.tlsCert, 'the TLS certificate', where('tlsCert')), key: readableFile(merged.tlsKey, 'the TLS key', where('tlsKey')) };
+  return {
+    host: merged.host.trim(),
+    port: port(merged.port, where('port')),
+    logLevel: merged.logLevel as LogLevel,
+    ...(tls ? { tls } : {}),
+    trustedProxies: proxies as string[],
+    origins,
+    ...(configFile ? { configFile } : {}),
+  };
+}
+
+/** The configuration as printed once at start: every value with its origin; nothing secret is in it. */
+export function describeServerConfig(config: ServerConfig, keyOrigin: string): string {
+  const line = (name: string, value: string, origin?: string) => `  ${name.padEnd(15)} ${value}${origin ? `  (${origin})` : ''}`;
+  return [
+    `configuration${config.configFile ? ` (file: ${config.configFile})` : ''}:`,
+    line('host', config.host, config.origins.host),
+    line('port', String(config.port), config.origins.port),
+    line('log level', config.logLevel, config.origins.logLevel),
+    line('https', config.tls ? `certificate ${config.tls.cert}` : 'off', config.origins.tlsCert),
+    line('trusted proxies', config.trustedProxies.length > 0 ? config.trustedProxies.join(', ') : 'none', config.origins.trustedProxies),
+    // The master key itself is never printed: only where it came from.
+    line('master key', keyOrigin === 'key file' ? 'from the key file' : `from ${keyOrigin} (value hidden)`),
+  ].join('\n');
+}
