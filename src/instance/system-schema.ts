@@ -1,4 +1,5 @@
 import type { Migration } from '../storage/migrations.ts';
+import { AUDIT_LOG_MIGRATION } from '../audit/audit-schema.ts';
 
 /** The system database: people, their wrapped data keys, sources and settings. Append-only. */
 export const SYSTEM_MIGRATIONS: readonly Migration[] = [
@@ -32,4 +33,6 @@ export const SYSTEM_MIGRATIONS: readonly Migration[] = [
         );
       `),
   },
+  // The same audit tables in every Hearth database (see audit-schema.ts).
+  AUDIT_LOG_MIGRATION,
 ];

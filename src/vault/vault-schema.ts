@@ -1,4 +1,5 @@
 import type { Migration } from '../storage/migrations.ts';
+import { AUDIT_LOG_MIGRATION } from '../audit/audit-schema.ts';
 
 /**
  * A person's vault. `resources` holds the current version of each record, `resource_versions`
@@ -103,4 +104,6 @@ export const VAULT_MIGRATIONS: readonly Migration[] = [
         );
       `),
   },
+  // The same audit tables in every Hearth database (see audit-schema.ts).
+  AUDIT_LOG_MIGRATION,
 ];

@@ -1,0 +1,117 @@
+import { HearthError } from '../errors/hearth-error.ts';
+import type { SqliteDatabase } from '../storage/encrypted-database.ts';
+import {
+  checkEntryInput,
+  entryHash,
+  GENESIS_HASH,
+  rowToEntry,
+  type AuditAction,
+  type AuditEntry,
+  type AuditEntryInput,
+  type AuditRow,
+} from './audit-entry.ts';
+import { verifyAuditChain, type AuditVerification } from './audit-verify.ts';
+
+export interface AuditListQuery {
+  /** Inclusive lower bound on recorded_at (ISO 8601, UTC). */
+  from?: string;
+  /** Exclusive upper bound on recorded_at (ISO 8601, UTC). */
+  to?: string;
+  action?: AuditAction;
+  limit?: number;
+  offset?: number;
+}
+
+export interface AuditLog {
+  append(entry: AuditEntryInput): AuditEntry;
+  /** Entries in seq (write) order. */
+  list(query?: AuditListQuery): AuditEntry[];
+  verify(): AuditVerification;
+}
+
+export interface AuditLogOptions {
+  /** The clock; tests pass a fixed one. */
+  now?: () => Date;
+}
+
+const DEFAULT_LIMIT = 100;
+const MAX_LIMIT = 10_000;
+
+function utcInstant(value: string, name: string): string {
+  const time = Date.parse(value);
+  if (Number.isNaN(time)) throw new HearthError('invalid', `audit: ${name} "${value.slice(0, 40)}" is not a date`);
+  return new Date(time).toISOString();
+}
+
+/**
+ * The audit trail of one database: a person's vault (entries about that person) or the system
+ * database (account events). Both have the same `audit_log` / `audit_head` tables (migration 2).
+ */
+export function auditLog(db: SqliteDatabase, options: AuditLogOptions = {}): AuditLog {
+  const now = options.now ?? (() => new Date());
+  const head = db.prepare('SELECT entries, last_seq, last_hash FROM audit_head WHERE id = 1');
+  const insert = db.prepare(`INSERT INTO audit_log (recorded_at, actor, on_behalf_of, person_id, action, what, outcome,
+    source_address, request_id, prev_hash, hash) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, '')`);
+  const setHash = db.prepare('UPDATE audit_log SET hash = ? WHERE seq = ?');
+  const setHead = db.prepare(`INSERT INTO audit_head (id, entries, last_seq, last_hash) VALUES (1, ?, ?, ?)
+    ON CONFLICT (id) DO UPDATE SET entries = excluded.entries, last_seq = excluded.last_seq, last_hash = excluded.last_hash`);
+
+  // One transaction (a savepoint when the caller already has one open): reading the previous hash,
+  // inserting and moving the head can never interleave with another append.
+  const appendInTransaction = db.transaction((input: AuditEntryInput): AuditRow => {
+    const what = checkEntryInput(input);
+    const current = head.get() as { entries: number; last_seq: number; last_hash: string } | undefined;
+    // The head, not the last row, gives prev_hash: if the tail was cut, the next entry still
+    // links to the entry that was removed, and verify reports the gap instead of hiding it.
+    const prevHash = current?.last_hash ?? GENESIS_HASH;
+    const row: Omit<AuditRow, 'seq' | 'hash'> = {
+      recorded_at: now().toISOString(),
+      actor: input.actor,
+      on_behalf_of: input.onBehalfOf ?? null,
+      person_id: input.personId ?? null,
+      action: input.action,
+      what,
+      outcome: input.outcome,
+      source_address: input.sourceAddress ?? null,
+      request_id: input.requestId ?? null,
+      prev_hash: prevHash,
+    };
+    const result = insert.run(row.recorded_at, row.actor, row.on_behalf_of, row.person_id, row.action, row.what, row.outcome,
+      row.source_address, row.request_id, row.prev_hash);
+    // seq is SQLite's rowid (max + 1); the hash covers it, so it is set once the row exists.
+    const seq = Number(result.lastInsertRowid);
+    const hash = entryHash({ seq, ...row });
+    setHash.run(hash, seq);
+    setHead.run((current?.entries ?? 0) + 1, seq, hash);
+    return { seq, ...row, hash };
+  });
+
+  return {
+    append: (input) => rowToEntry(appendInTransaction(input)),
+
+    list(query = {}) {
+      const where: string[] = [];
+      const params: (string | number)[] = [];
+      if (query.from !== undefined) {
+        where.push('recorded_at >= ?');
+        params.push(utcInstant(query.from, 'from'));
+      }
+      if (query.to !== undefined) {
+        where.push('recorded_at < ?');
+        params.push(utcInstant(query.to, 'to'));
+      }
+      if (query.action !== undefined) {
+        where.push('action = ?');
+        params.push(query.action);
+      }
+      const limit = query.limit ?? DEFAULT_LIMIT;
+      const offset = query.offset ?? 0;
+      if (!Number.isInteger(limit) || limit < 1 || limit > MAX_LIMIT) throw new HearthError('invalid', `audit: limit must be 1..${MAX_LIMIT}`);
+      if (!Number.isInteger(offset) || offset < 0) throw new HearthError('invalid', 'audit: offset must be 0 or more');
+      const sql = `SELECT * FROM audit_log ${where.length > 0 ? `WHERE ${where.join(' AND ')}` : ''} ORDER BY seq LIMIT ? OFFSET ?`;
+      return (db.prepare(sql).all(...params, limit, offset) as AuditRow[]).map(rowToEntry);
+    },
+
+    verify: () => verifyAuditChain(db),
+  };
+}
