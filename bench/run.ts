@@ -68,7 +68,7 @@ export async function runBenchmarks(args: string[]): Promise<number> {
     const instance = await openInstance(dataDir, env);
     const person = instance.people.add('Bench');
     const started = performance.now();
-    const [report] = await importFiles(instance, { paths: [file], target: { kind: 'person', personId: person.id } });
+    const [report] = await importFiles(instance, { actor: 'bench', paths: [file], target: { kind: 'person', personId: person.id } });
     const importSeconds = (performance.now() - started) / 1000;
     const rate = written.records / importSeconds;
     results.import = { records: written.records, bytes: written.bytes, seconds: importSeconds, recordsPerSecond: rate, floorSeconds: floor, ratioToFloor: importSeconds / floor, errors: report?.errorCount };

@@ -52,7 +52,7 @@ describe('bad input through the import path', () => {
   it.each(VECTORS)('refuses %s cleanly and stores nothing', async (_name, file, content, expected) => {
     const path = join(dir, file);
     writeFileSync(path, content);
-    const [report] = await importFiles(instance, { paths: [path], target: { kind: 'person', personId } });
+    const [report] = await importFiles(instance, { actor: 'test', paths: [path], target: { kind: 'person', personId } });
     expect(report!.errorCount).toBeGreaterThan(0);
     expect(report!.errors[0]!.file).toContain(file);
     expect(report!.errors.map((e) => `${e.expression ?? ''} ${e.message}`).join('\n')).toMatch(expected);
@@ -64,7 +64,7 @@ describe('bad input through the import path', () => {
   it('imports the good lines around a bad one, naming the bad line', async () => {
     const path = join(dir, 'mixed.ndjson');
     writeFileSync(path, ['{"resourceType":"Patient","id":"good-1"}', '{"resourceType":"Patient",', '{"resourceType":"Patient","id":"good-2","active":"yes"}', '{"resourceType":"Patient","id":"good-3"}'].join('\n'));
-    const [report] = await importFiles(instance, { paths: [path], target: { kind: 'person', personId } });
+    const [report] = await importFiles(instance, { actor: 'test', paths: [path], target: { kind: 'person', personId } });
     expect(report!.errors.map((e) => [e.line, e.expression ?? null])).toEqual([
       [2, null],
       [3, 'Patient.active'],
@@ -89,7 +89,7 @@ describe('bad input through the import path', () => {
         entry: [{ resource: { resourceType: 'OperationOutcome', issue: [{ severity: 'warning', code: 'incomplete', diagnostics: 'Some results were suppressed' }] }, search: { mode: 'outcome' } }],
       }),
     );
-    const [report] = await importFiles(instance, { paths: [folder], target: { kind: 'person', personId } });
+    const [report] = await importFiles(instance, { actor: 'test', paths: [folder], target: { kind: 'person', personId } });
     expect(report!.errors).toEqual([]);
     expect(report!.warnings.map((w) => w.message)).toEqual([
       'not FHIR NDJSON (its first line has no resourceType); file skipped',
@@ -101,7 +101,7 @@ describe('bad input through the import path', () => {
   it('with --strict rejects the whole file for one bad entry', async () => {
     const path = join(dir, 'strict.ndjson');
     writeFileSync(path, ['{"resourceType":"Patient","id":"strict-1"}', '{"resourceType":"Patient","id":"strict-2","birthDate":"yesterday"}'].join('\n'));
-    const [report] = await importFiles(instance, { paths: [path], target: { kind: 'person', personId }, strict: true });
+    const [report] = await importFiles(instance, { actor: 'test', paths: [path], target: { kind: 'person', personId }, strict: true });
     expect(report!.rejectedFiles).toEqual([path]);
     expect(report!.errors[0]).toMatchObject({ line: 2, expression: 'Patient.birthDate' });
     const vault = instance.people.openVault(personId);

@@ -1,4 +1,5 @@
 import { Command, CommanderError } from 'commander';
+import { registerAudit } from './commands/audit.ts';
 import { registerDemo } from './commands/demo.ts';
 import { registerImport } from './commands/import.ts';
 import { registerInit } from './commands/init.ts';
@@ -19,7 +20,7 @@ export async function main(argv: string[]): Promise<number> {
     .showHelpAfterError('(run "hearth --help" for usage)')
     .exitOverride();
   program.configureOutput({ outputError: (text, write) => write(`hearth: ${text.replace(/^error: /, '').trimEnd()}\n`) });
-  for (const register of [registerInit, registerPerson, registerImport, registerSearch, registerStats, registerDemo, registerServe]) {
+  for (const register of [registerInit, registerPerson, registerImport, registerSearch, registerStats, registerDemo, registerAudit, registerServe]) {
     register(program);
   }
   for (const command of program.commands) command.exitOverride();

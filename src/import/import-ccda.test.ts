@@ -17,7 +17,7 @@ describe('importing a C-CDA document', () => {
   afterAll(() => instance.dispose());
 
   it('stores every converted resource, valid and searchable, and is idempotent', async () => {
-    const [first] = await importFiles(instance, { paths: [CCD], target: { kind: 'person', personId } });
+    const [first] = await importFiles(instance, { actor: 'test', paths: [CCD], target: { kind: 'person', personId } });
     expect(first!.errors).toEqual([]);
     const types = Object.keys(first!.byType).sort();
     expect(types).toEqual(expect.arrayContaining(['AllergyIntolerance', 'Composition', 'Condition', 'Immunization', 'MedicationRequest', 'Observation', 'Patient']));
@@ -28,7 +28,7 @@ describe('importing a C-CDA document', () => {
       const observations = searchVault(vault.db, `Observation?subject=Patient/${patients[0]!.id}`);
       expect(observations.total).toBeGreaterThan(0);
       const before = recordStore(vault.db).counts();
-      const [again] = await importFiles(instance, { paths: [CCD], target: { kind: 'person', personId } });
+      const [again] = await importFiles(instance, { actor: 'test', paths: [CCD], target: { kind: 'person', personId } });
       expect(Object.values(again!.byType).every((c) => c.created === 0 && c.updated === 0)).toBe(true);
       expect(recordStore(vault.db).counts()).toEqual(before);
     } finally {

@@ -2,6 +2,7 @@ import { resolve } from 'node:path';
 import type { Patient } from '@medplum/fhirtypes';
 import { HearthError } from '../errors/hearth-error.ts';
 import type { Instance } from '../instance/instance.ts';
+import { auditLog } from '../audit/index.ts';
 import { DEFAULT_SOURCE_LABEL, sourcesRepository } from '../sources/sources-repository.ts';
 import type { ImportReport } from './import-report.ts';
 import { fileInput, importIntoVault, type ImportProgress } from './import-into-vault.ts';
@@ -13,6 +14,8 @@ export type ImportTarget =
   | { kind: 'split-by-patient' };
 
 export interface ImportRequest {
+  /** Who asks: recorded in each person's audit trail. */
+  actor: string;
   paths: string[];
   target: ImportTarget;
   sourceLabel?: string;
@@ -73,6 +76,7 @@ export async function importFiles(instance: Instance, request: ImportRequest): P
   for (const target of targets) {
     const source = sources.findOrCreate(target.personId, 'file', label);
     const vault = instance.people.openVault(target.personId);
+    const audit = auditLog(vault.db);
     try {
       const report = await importIntoVault(vault, {
           sourceId: source.id,
@@ -92,6 +96,10 @@ export async function importFiles(instance: Instance, request: ImportRequest): P
         });
       }
       reports.push(report);
+      audit.append({ actor: request.actor, personId: target.personId, action: 'import', outcome: report.errorCount === 0 ? 'success' : 'failure' });
+    } catch (error) {
+      audit.append({ actor: request.actor, personId: target.personId, action: 'import', outcome: 'failure' });
+      throw error;
     } finally {
       vault.close();
     }

@@ -23,7 +23,7 @@ describe('importing the Synthea sample export into one person', () => {
   afterAll(() => instance.dispose());
 
   it('imports every resource with zero errors and finds each again, unchanged', async () => {
-    const [report] = await importFiles(instance, { paths: [SYNTHEA_DIR], target: { kind: 'person', personId } });
+    const [report] = await importFiles(instance, { actor: 'test', paths: [SYNTHEA_DIR], target: { kind: 'person', personId } });
     expect(report!.errors).toEqual([]);
     expect(report!.errorCount).toBe(0);
     expect(report!.warnings.map((w) => w.message)).toEqual([expect.stringMatching(/holds 13 patients.*--split-by-patient/)]);
@@ -47,7 +47,7 @@ describe('importing the Synthea sample export into one person', () => {
   });
 
   it('changes nothing when the same files are imported again', async () => {
-    const [again] = await importFiles(instance, { paths: [SYNTHEA_DIR], target: { kind: 'person', personId } });
+    const [again] = await importFiles(instance, { actor: 'test', paths: [SYNTHEA_DIR], target: { kind: 'person', personId } });
     const totals = Object.values(again!.byType).reduce((sum, c) => ({ created: sum.created + c.created, updated: sum.updated + c.updated, unchanged: sum.unchanged + c.unchanged }), { created: 0, updated: 0, unchanged: 0 });
     expect(totals).toEqual({ created: 0, updated: 0, unchanged: 7160 });
     const vault = instance.people.openVault(personId);
@@ -60,7 +60,7 @@ describe('splitting a family export by patient', () => {
   it('creates one person per Patient with their own records and the shared ones, once', async () => {
     const instance = await tempInstance();
     try {
-      const reports = await importFiles(instance, { paths: [SYNTHEA_DIR], target: { kind: 'split-by-patient' } });
+      const reports = await importFiles(instance, { actor: 'test', paths: [SYNTHEA_DIR], target: { kind: 'split-by-patient' } });
       expect(reports).toHaveLength(13);
       expect(instance.people.list()).toHaveLength(13);
       const patients = inputLines().filter((r) => r.resourceType === 'Patient');
@@ -81,7 +81,7 @@ describe('splitting a family export by patient', () => {
       }
       expect(new Set(reports.map((r) => r.personId)).size).toBe(patients.length);
       // A second run links to the same people instead of creating new ones.
-      const again = await importFiles(instance, { paths: [SYNTHEA_DIR], target: { kind: 'split-by-patient' } });
+      const again = await importFiles(instance, { actor: 'test', paths: [SYNTHEA_DIR], target: { kind: 'split-by-patient' } });
       expect(again.map((r) => r.personId).sort()).toEqual(reports.map((r) => r.personId).sort());
       expect(instance.people.list()).toHaveLength(13);
     } finally {

@@ -2,6 +2,8 @@ import type { Command } from 'commander';
 import { HearthError } from '../../errors/hearth-error.ts';
 import { initInstance } from '../../instance/instance.ts';
 import { sourcesRepository } from '../../sources/sources-repository.ts';
+import { auditLog } from '../../audit/index.ts';
+import { cliActor } from '../actor.ts';
 import { commandContext, withInstance } from '../context.ts';
 import { table } from '../output.ts';
 import { progressReporter } from '../progress.ts';
@@ -50,6 +52,7 @@ export function registerDemo(program: Command): void {
               onProgress: (p) => progress.update({ label: plan.name, items: p.items, bytesDone: p.bytesDone, bytesTotal: p.bytesTotal, elapsedSeconds: p.elapsedSeconds }),
             });
             progress.done();
+            auditLog(vault.db).append({ actor: cliActor(), personId: person.id, action: 'import', outcome: report.errorCount === 0 ? 'success' : 'failure' });
             const counts = Object.values(report.byType);
             rows.push({
               personId: person.id,

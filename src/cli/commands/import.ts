@@ -3,6 +3,7 @@ import { HearthError } from '../../errors/hearth-error.ts';
 import type { ImportProblem, ImportReport } from '../../import/import-report.ts';
 import type { ImportTarget } from '../../import/import-service.ts';
 import { DEFAULT_SOURCE_LABEL } from '../../sources/sources-repository.ts';
+import { cliActor } from '../actor.ts';
 import { commandContext, withInstance } from '../context.ts';
 import { table } from '../output.ts';
 import { progressReporter } from '../progress.ts';
@@ -63,6 +64,7 @@ export function registerImport(program: Command): void {
       const progress = progressReporter();
       const reports = await withInstance(context, (instance) =>
         importFiles(instance, {
+          actor: cliActor(),
           paths,
           target,
           ...(options.source ? { sourceLabel: options.source } : {}),

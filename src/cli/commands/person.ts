@@ -1,4 +1,6 @@
 import type { Command } from 'commander';
+import { auditLog } from '../../audit/index.ts';
+import { cliActor } from '../actor.ts';
 import { commandContext, withInstance } from '../context.ts';
 import { table } from '../output.ts';
 
@@ -12,6 +14,7 @@ export function registerPerson(program: Command): void {
       const context = commandContext(command);
       await withInstance(context, (instance) => {
         const added = instance.people.add(options.name);
+        auditLog(instance.system).append({ actor: cliActor(), personId: added.id, action: 'setting', outcome: 'success' });
         context.output.result(added, () => added.id);
       });
     });

@@ -1,5 +1,7 @@
 import type { Bundle, Resource } from '@medplum/fhirtypes';
 import type { Command } from 'commander';
+import { auditLog } from '../../audit/index.ts';
+import { cliActor } from '../actor.ts';
 import { commandContext, withInstance } from '../context.ts';
 
 /** A one-line human summary of a record: its type/id and the most telling text it has. */
@@ -25,8 +27,19 @@ export function registerSearch(program: Command): void {
       await withInstance(context, (instance) => {
         instance.people.require(options.person);
         const vault = instance.people.openVault(options.person);
+        const audit = auditLog(vault.db);
+        const type = query.split('?')[0] ?? '';
+        const what = { ...(/^[A-Z][A-Za-z]+$/.test(type) ? { type } : {}), query };
         try {
-          const result = searchVault(vault.db, query);
+          let result;
+          try {
+            result = searchVault(vault.db, query);
+          } catch (error) {
+            audit.append({ actor: cliActor(), personId: options.person, action: 'search', what, outcome: 'failure' });
+            throw error;
+          }
+          // Every search of a person's records is on their audit trail (SECURITY.md "Audit").
+          audit.append({ actor: cliActor(), personId: options.person, action: 'search', what, outcome: 'success' });
           const bundle: Bundle = {
             resourceType: 'Bundle',
             type: 'searchset',
