@@ -7,6 +7,7 @@ import { registerPerson } from './commands/person.ts';
 import { registerSearch } from './commands/search.ts';
 import { registerServe } from './commands/serve.ts';
 import { registerStats } from './commands/stats.ts';
+import { registerUser } from './commands/user.ts';
 import { reportError } from './output.ts';
 import { HEARTH_VERSION } from '../version.ts';
 
@@ -20,7 +21,7 @@ export async function main(argv: string[]): Promise<number> {
     .showHelpAfterError('(run "hearth --help" for usage)')
     .exitOverride();
   program.configureOutput({ outputError: (text, write) => write(`hearth: ${text.replace(/^error: /, '').trimEnd()}\n`) });
-  for (const register of [registerInit, registerPerson, registerImport, registerSearch, registerStats, registerDemo, registerAudit, registerServe]) {
+  for (const register of [registerInit, registerPerson, registerImport, registerSearch, registerStats, registerDemo, registerAudit, registerUser, registerServe]) {
     register(program);
   }
   for (const command of program.commands) command.exitOverride();

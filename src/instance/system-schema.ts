@@ -35,4 +35,31 @@ export const SYSTEM_MIGRATIONS: readonly Migration[] = [
   },
   // The same audit tables in every Hearth database (see audit-schema.ts).
   AUDIT_LOG_MIGRATION,
+  {
+    id: 3,
+    name: 'accounts and grants',
+    up: (db) =>
+      db.exec(`
+        CREATE TABLE accounts (
+          id TEXT PRIMARY KEY,
+          username TEXT NOT NULL UNIQUE COLLATE NOCASE,
+          password_hash TEXT NOT NULL, -- argon2id PHC string (accounts/passwords.ts)
+          is_owner INTEGER NOT NULL DEFAULT 0,
+          created_at TEXT NOT NULL,
+          disabled_at TEXT,
+          password_changed_at TEXT NOT NULL
+        );
+        -- At most one instance owner; the accounts service says so in words first.
+        CREATE UNIQUE INDEX accounts_one_owner ON accounts (is_owner) WHERE is_owner = 1;
+        -- What an account may do for a person (access/access.ts reads them, nothing else decides).
+        CREATE TABLE grants (
+          account_id TEXT NOT NULL REFERENCES accounts(id),
+          person_id TEXT NOT NULL REFERENCES people(id),
+          role TEXT NOT NULL CHECK (role IN ('owner', 'manager', 'viewer')),
+          created_at TEXT NOT NULL,
+          PRIMARY KEY (account_id, person_id)
+        );
+        CREATE INDEX grants_by_person ON grants (person_id);
+      `),
+  },
 ];

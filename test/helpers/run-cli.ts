@@ -17,11 +17,23 @@ export interface RunOptions {
   /** Polled every 20 ms while the command runs; SIGKILL as soon as it answers true. */
   killWhen?: () => boolean;
   timeoutMs?: number;
+  /** Written to the child's standard input, which is then closed; without it stdin is ignored. */
+  input?: string;
 }
 
 export function runCli(args: string[], env: NodeJS.ProcessEnv, options: RunOptions = {}): Promise<CliRun> {
   return new Promise((resolve) => {
-    const child = spawn(process.execPath, [...HEARTH_NODE_FLAGS, HEARTH_BIN, ...args], { env: { PATH: process.env.PATH, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+    const argv = [...HEARTH_NODE_FLAGS, HEARTH_BIN, ...args];
+    const childEnv = { PATH: process.env.PATH, ...env };
+    const child =
+      options.input === undefined
+        ? spawn(process.execPath, argv, { env: childEnv, stdio: ['ignore', 'pipe', 'pipe'] })
+        : spawn(process.execPath, argv, { env: childEnv, stdio: ['pipe', 'pipe', 'pipe'] });
+    if (options.input !== undefined) {
+      // A child that exits before reading all of it would make the write fail with EPIPE.
+      child.stdin?.on('error', () => {});
+      child.stdin?.end(options.input);
+    }
     let stdout = '';
     let stderr = '';
     child.stdout.on('data', (chunk) => (stdout += chunk));
