@@ -10,6 +10,8 @@ export type ErrorCode =
   | 'not-found'
   | 'conflict'
   | 'forbidden'
+  | 'unauthenticated' // no valid session, or a failed login
+  | 'too-many' // too many attempts: try again later
   | 'too-large'
   | 'unsupported'
   | 'key' // a missing or wrong key, an unencrypting SQLite build
@@ -21,6 +23,8 @@ const STATUS: Record<ErrorCode, number> = {
   'not-found': 404,
   conflict: 409,
   forbidden: 403,
+  unauthenticated: 401,
+  'too-many': 429,
   'too-large': 413,
   unsupported: 422,
   key: 500,
@@ -34,6 +38,8 @@ const ISSUE_TYPE: Record<ErrorCode, OperationOutcomeIssue['code']> = {
   'not-found': 'not-found',
   conflict: 'conflict',
   forbidden: 'forbidden',
+  unauthenticated: 'login',
+  'too-many': 'throttled',
   'too-large': 'too-costly',
   unsupported: 'not-supported',
   key: 'security',

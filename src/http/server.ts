@@ -1,18 +1,31 @@
+import { randomUUID } from 'node:crypto';
 import { readFileSync } from 'node:fs';
+import fastifyCookie from '@fastify/cookie';
 import Fastify, { type FastifyInstance } from 'fastify';
 import type { ServerConfig } from '../config/server-config.ts';
 import { HEARTH_VERSION } from '../version.ts';
 import type { Instance } from '../instance/instance.ts';
+import { createAuthContext, type AuthOptions } from './auth-context.ts';
+import { registerAuthRoutes } from './auth-routes.ts';
+import { registerSecurityHooks } from './security-hooks.ts';
+import { registerSessionRoutes } from './session-routes.ts';
 
 /** One year, per RFC 6797 practice; only ever sent over HTTPS. */
 const HSTS = 'max-age=31536000; includeSubDomains';
 
+export interface BuildServerOptions {
+  /** Session timeouts, the login limiter and the clock (tests shorten them). */
+  auth?: AuthOptions;
+}
+
 /**
- * The HTTP server. For now: liveness at /healthz. The web app, accounts and the FHIR API come with
- * the server issue; every response already carries the baseline security headers (SECURITY.md).
+ * The HTTP server: liveness at /healthz, setup, sign-in and sessions under /api. The web app and
+ * the FHIR API come later; every response carries the baseline security headers (SECURITY.md).
  */
-export function buildServer(instance: Instance, config: Pick<ServerConfig, 'logLevel' | 'tls' | 'trustedProxies'>): FastifyInstance {
+export function buildServer(instance: Instance, config: Pick<ServerConfig, 'logLevel' | 'tls' | 'trustedProxies'>, options: BuildServerOptions = {}): FastifyInstance {
   const app = Fastify({
+    // Random request ids: they go into the audit trail, where "req-1" of every restart would collide.
+    genReqId: () => randomUUID(),
     bodyLimit: 1_048_576,
     // Behind a reverse proxy, X-Forwarded-* is believed only from the configured addresses.
     trustProxy: config.trustedProxies.length > 0 ? config.trustedProxies : false,
@@ -34,6 +47,11 @@ export function buildServer(instance: Instance, config: Pick<ServerConfig, 'logL
     reply.header('Cache-Control', 'no-store');
     if (config.tls) reply.header('Strict-Transport-Security', HSTS);
   });
+  const auth = createAuthContext(instance, options.auth);
+  void app.register(fastifyCookie);
+  registerSecurityHooks(app, auth.ownerExists);
+  registerAuthRoutes(app, auth);
+  registerSessionRoutes(app, auth);
   app.get('/healthz', async () => {
     // Touches the system database so a broken key or disk shows up here, not at first use.
     instance.system.prepare('SELECT 1').get();

@@ -62,4 +62,29 @@ export const SYSTEM_MIGRATIONS: readonly Migration[] = [
         CREATE INDEX grants_by_person ON grants (person_id);
       `),
   },
+  {
+    id: 4,
+    name: 'sessions',
+    up: (db) =>
+      db.exec(`
+        -- Server-side sessions (sessions/sessions-service.ts). Only the SHA-256 of the opaque id is
+        -- kept: a stolen database gives no usable session. Times are milliseconds since the epoch.
+        CREATE TABLE sessions (
+          id_hash TEXT PRIMARY KEY,
+          account_id TEXT NOT NULL REFERENCES accounts(id),
+          created_at INTEGER NOT NULL,
+          last_seen_at INTEGER NOT NULL,
+          user_agent TEXT,
+          address TEXT
+        );
+        CREATE INDEX sessions_by_account ON sessions (account_id);
+        -- Evaluated failed logins, for the per-account limit (ASVS 4.0.3 2.2.1). account_key is the
+        -- lowercased username, known or not, so the limiter does not tell which usernames exist.
+        CREATE TABLE login_failures (
+          account_key TEXT NOT NULL,
+          at INTEGER NOT NULL
+        );
+        CREATE INDEX login_failures_by_key ON login_failures (account_key, at);
+      `),
+  },
 ];

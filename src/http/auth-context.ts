@@ -1,0 +1,104 @@
+// Brings in the request.cookies / reply.setCookie types of the plugin registered in server.ts.
+import type {} from '@fastify/cookie';
+import type { FastifyReply, FastifyRequest } from 'fastify';
+import type { Account } from '../accounts/accounts-repository.ts';
+import { accountsOf, type AccountsService } from '../accounts/accounts-service.ts';
+import { accessControl, type AccessControl } from '../access/access.ts';
+import { auditLog, type AuditEntryInput, type AuditLog } from '../audit/index.ts';
+import { HearthError } from '../errors/hearth-error.ts';
+import type { Instance } from '../instance/instance.ts';
+import { loginLimiterOf, type LoginLimiter } from '../sessions/login-limiter.ts';
+import { sessionsOf, type Session, type SessionsService } from '../sessions/sessions-service.ts';
+
+/**
+ * The session cookie. `__Host-` makes the browser insist on Secure, Path=/ and no Domain, so no
+ * sibling host can plant or read it. Secure is sent over plain http too: Chromium and Firefox
+ * treat http://127.0.0.1 and http://localhost as secure contexts and accept it there.
+ */
+export const SESSION_COOKIE = '__Host-hearth-session';
+const COOKIE_OPTIONS = { secure: true, httpOnly: true, sameSite: 'strict', path: '/' } as const;
+
+/** What can be tuned, mostly for tests: the clock, the timeouts, the limiter. */
+export interface AuthOptions {
+  /** Milliseconds since the epoch. */
+  now?: () => number;
+  idleTimeoutMs?: number;
+  absoluteTimeoutMs?: number;
+  maxFailuresPerHour?: number;
+  /** How the login backoff waits. */
+  sleep?: (ms: number) => Promise<void>;
+}
+
+export interface AuthContext {
+  accounts: AccountsService;
+  sessions: SessionsService;
+  limiter: LoginLimiter;
+  access: AccessControl;
+  audit: AuditLog;
+  ownerExists(): boolean;
+}
+
+export function createAuthContext(instance: Instance, options: AuthOptions = {}): AuthContext {
+  const now = options.now ?? Date.now;
+  const date = () => new Date(now());
+  const accounts = accountsOf(instance.system, date);
+  let ownerSeen = false;
+  return {
+    accounts,
+    sessions: sessionsOf(instance.system, {
+      now,
+      ...(options.idleTimeoutMs !== undefined ? { idleTimeoutMs: options.idleTimeoutMs } : {}),
+      ...(options.absoluteTimeoutMs !== undefined ? { absoluteTimeoutMs: options.absoluteTimeoutMs } : {}),
+    }),
+    limiter: loginLimiterOf(instance.system, {
+      now,
+      ...(options.maxFailuresPerHour !== undefined ? { maxFailuresPerHour: options.maxFailuresPerHour } : {}),
+      ...(options.sleep ? { sleep: options.sleep } : {}),
+    }),
+    access: accessControl(instance.system),
+    audit: auditLog(instance.system, { now: date }),
+    // Once there is an owner there always is one (the only owner cannot be disabled): remembered.
+    ownerExists: () => (ownerSeen ||= accounts.list().some((account) => account.isOwner)),
+  };
+}
+
+/** Appends to the system audit trail with the request's source address and id. Never a password. */
+export function auditRequest(context: AuthContext, request: FastifyRequest, entry: Omit<AuditEntryInput, 'sourceAddress' | 'requestId'>): void {
+  context.audit.append({ ...entry, sourceAddress: request.ip, requestId: String(request.id) });
+}
+
+export function setSessionCookie(reply: FastifyReply, rawId: string): void {
+  reply.setCookie(SESSION_COOKIE, rawId, COOKIE_OPTIONS);
+}
+
+export function clearSessionCookie(reply: FastifyReply): void {
+  reply.clearCookie(SESSION_COOKIE, COOKIE_OPTIONS);
+}
+
+export const sessionCookieOf = (request: FastifyRequest): string | undefined => request.cookies[SESSION_COOKIE];
+
+export interface SignedIn {
+  account: Account;
+  session: Session;
+  rawId: string;
+}
+
+/** The caller's live session and enabled account, or the one 401. */
+export function requireSignedIn(context: AuthContext, request: FastifyRequest): SignedIn {
+  const rawId = sessionCookieOf(request);
+  const session = context.sessions.resolve(rawId);
+  const account = session && context.accounts.get(session.accountId);
+  if (!rawId || !session || !account || account.disabledAt !== null) {
+    if (rawId && session) context.sessions.end(rawId);
+    throw new HearthError('unauthenticated', 'not signed in, or the session has ended');
+  }
+  return { account, session, rawId };
+}
+
+/** Starts a session: a new id every time (no session fixation), an older one from this browser ended. */
+export function signIn(context: AuthContext, request: FastifyRequest, reply: FastifyReply, account: Account): void {
+  const previous = sessionCookieOf(request);
+  if (previous) context.sessions.end(previous);
+  const { rawId } = context.sessions.create(account.id, { userAgent: request.headers['user-agent'], address: request.ip });
+  setSessionCookie(reply, rawId);
+}
