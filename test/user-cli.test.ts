@@ -5,6 +5,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { accountsOf } from '../src/accounts/accounts-service.ts';
 import { auditLog, type AuditEntry } from '../src/audit/index.ts';
 import { openInstance } from '../src/instance/instance.ts';
+import { sessionsOf } from '../src/sessions/sessions-service.ts';
 import { runCli, type CliRun } from './helpers/run-cli.ts';
 
 const OWNER_PASSWORD = 'owner-ember-lantern-7';
@@ -73,9 +74,18 @@ describe('hearth user', () => {
   });
 
   it('resets a password and disables an account', async () => {
+    // Two signed-in sessions of alice's, which the reset must end.
+    const before = await openInstance(dataDir, env);
+    const aliceId = accountsOf(before.system).byUsername('alice')!.id;
+    const sessions = sessionsOf(before.system);
+    const raw = [sessions.create(aliceId, {}), sessions.create(aliceId, {})];
+    before.close();
     const reset = await cli(['user', 'reset-password', 'alice'], `${ALICE_NEW_PASSWORD}\n`);
     expect(reset.code, reset.stderr).toBe(0);
-    expect(reset.stdout).toMatch(/new password set for alice/);
+    expect(reset.stdout).toMatch(/new password set for alice; 2 session\(s\) ended/);
+    const after = await openInstance(dataDir, env);
+    expect(raw.map(({ rawId }) => sessionsOf(after.system).resolve(rawId))).toEqual([undefined, undefined]);
+    after.close();
     expect((await cli(['user', 'reset-password', 'nobody'], `${ALICE_NEW_PASSWORD}\n`)).code).toBe(1);
     const ownerDisable = await cli(['user', 'disable', 'root']);
     expect(ownerDisable.code).toBe(1);

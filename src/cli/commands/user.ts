@@ -5,6 +5,7 @@ import { auditLog, type AuditOutcome } from '../../audit/index.ts';
 import { HearthError } from '../../errors/hearth-error.ts';
 import type { Instance } from '../../instance/instance.ts';
 import { cliActor } from '../actor.ts';
+import { sessionsOf } from '../../sessions/sessions-service.ts';
 import { commandContext, withInstance } from '../context.ts';
 import { table } from '../output.ts';
 
@@ -149,7 +150,9 @@ export function registerUser(program: Command): void {
       await withInstance(context, async (instance) => {
         const accounts = accountsOf(instance.system);
         const account = await audited(instance, 'reset-password', () => accounts.resetPassword(username, password), (a) => ({ accountId: a.id }));
-        context.output.result(account, () => `new password set for ${account.username}`);
+        // A reset is often because the password leaked: every session signed in with it ends now.
+        const ended = sessionsOf(instance.system).endAllFor(account.id);
+        context.output.result({ ...account, sessionsEnded: ended }, () => `new password set for ${account.username}; ${ended} session(s) ended`);
       });
     });
   user
@@ -160,7 +163,8 @@ export function registerUser(program: Command): void {
       await withInstance(context, async (instance) => {
         const accounts = accountsOf(instance.system);
         const account = await audited(instance, 'disable', () => accounts.disable(username), (a) => ({ accountId: a.id }));
-        context.output.result(account, () => `disabled ${account.username}`);
+        const ended = sessionsOf(instance.system).endAllFor(account.id);
+        context.output.result({ ...account, sessionsEnded: ended }, () => `disabled ${account.username}; ${ended} session(s) ended`);
       });
     });
 }
