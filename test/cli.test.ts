@@ -1,10 +1,8 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { spawn } from 'node:child_process';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { HEARTH_NODE_FLAGS } from '../src/runtime-flags.ts';
-import { HEARTH_BIN, runCli } from './helpers/run-cli.ts';
+import { runCli, startServe } from './helpers/run-cli.ts';
 
 describe('the hearth CLI', () => {
   let work: string;
@@ -68,19 +66,8 @@ describe('the hearth CLI', () => {
   });
 
   it('serves /healthz and stops cleanly on SIGTERM', async () => {
-    const child = spawn(process.execPath, [...HEARTH_NODE_FLAGS, HEARTH_BIN, 'serve', '--port', '0', '--data-dir', dataDir], { env: { PATH: process.env.PATH, ...env }, stdio: ['ignore', 'ignore', 'pipe'] });
-    let stderr = '';
-    const address = await new Promise<string>((resolve, reject) => {
-      const timer = setTimeout(() => reject(new Error(`no listening line: ${stderr}`)), 30_000);
-      child.stderr.on('data', (chunk) => {
-        stderr += chunk;
-        const match = /listening on (http:\/\/127\.0\.0\.1:\d+)/.exec(stderr);
-        if (match) {
-          clearTimeout(timer);
-          resolve(match[1]!);
-        }
-      });
-    });
+    const { child, address, stderr } = await startServe(['--data-dir', dataDir], env);
+    expect(address).toMatch(/^http:\/\/127\.0\.0\.1:\d+$/);
     const health = await fetch(`${address}/healthz`);
     expect(health.status).toBe(200);
     expect(await health.json()).toMatchObject({ status: 'ok' });
@@ -92,6 +79,6 @@ describe('the hearth CLI', () => {
     const exit = new Promise<number | null>((resolve) => child.on('exit', resolve));
     child.kill('SIGTERM');
     expect(await exit).toBe(0);
-    expect(stderr).toContain('Hearth stopped');
+    expect(stderr()).toContain('Hearth stopped');
   });
 });

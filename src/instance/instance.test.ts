@@ -1,4 +1,4 @@
-import { existsSync, mkdtempSync, rmSync, statSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
@@ -81,8 +81,8 @@ describe('instance', () => {
     expect(() => instance.people.openVault(person.id)).toThrow(/were deleted/);
     // Without the data key, no other key derived from the instance opens the file.
     const path = vaultPath(instance.paths, person.id);
+    const masterKey = Buffer.from(readFileSync(join(root, 'master.key'), 'utf8').trim(), 'hex');
     for (const purpose of ['system-db', 'vault-db', 'wrap-person-key'] as const) {
-      const masterKey = Buffer.from((await import('node:fs')).readFileSync(join(root, 'master.key'), 'utf8').trim(), 'hex');
       expect(() => openEncryptedDatabase(path, deriveKey(masterKey, purpose))).toThrow(/the key does not open/);
     }
     instance.close();

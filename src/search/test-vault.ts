@@ -1,11 +1,7 @@
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import type { Resource } from '@medplum/fhirtypes';
-import { randomKey } from '../keys/key-derivation.ts';
+import { tempVault } from '../../test/helpers/temp-vault.ts';
 import { recordStore } from '../records/record-store.ts';
 import type { SqliteDatabase } from '../storage/encrypted-database.ts';
-import { openVault } from '../vault/vault.ts';
 import { searchVault, type SearchOptions, type SearchResult } from './search-vault.ts';
 
 /** A real encrypted vault in a temp dir, filled through the record store (so the index is the real one). */
@@ -19,8 +15,7 @@ export interface TestVault {
 }
 
 export function openTestVault(resources: readonly Resource[]): TestVault {
-  const dir = mkdtempSync(join(tmpdir(), 'hearth-search-'));
-  const vault = openVault(join(dir, 'vault.db'), 'person-1', randomKey(), { create: true });
+  const vault = tempVault();
   const store = recordStore(vault.db);
   store.transaction(() => {
     for (const resource of resources) store.write(resource, { sourceId: 'test' });
@@ -31,10 +26,7 @@ export function openTestVault(resources: readonly Resource[]): TestVault {
     search,
     ids: (query, options) => search(query, options).resources.map(reference),
     write: (resource) => void store.write(resource, { sourceId: 'test' }),
-    close: () => {
-      vault.close();
-      rmSync(dir, { recursive: true, force: true });
-    },
+    close: () => vault.dispose(),
   };
 }
 

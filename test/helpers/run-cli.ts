@@ -1,4 +1,4 @@
-import { spawn } from 'node:child_process';
+import { spawn, type ChildProcess } from 'node:child_process';
 import { join } from 'node:path';
 import { HEARTH_NODE_FLAGS } from '../../src/runtime-flags.ts';
 
@@ -47,4 +47,28 @@ export function runCli(args: string[], env: NodeJS.ProcessEnv, options: RunOptio
       resolve({ code, signal, stdout, stderr });
     });
   });
+}
+
+/**
+ * Starts `hearth serve` in a child process and resolves with its address once it prints the
+ * "listening on" line; `stderr()` gives what it printed so far. The caller stops it (SIGTERM).
+ */
+export async function startServe(args: string[], env: NodeJS.ProcessEnv, timeoutMs = 30_000): Promise<{ child: ChildProcess; address: string; stderr: () => string }> {
+  const child = spawn(process.execPath, [...HEARTH_NODE_FLAGS, HEARTH_BIN, 'serve', '--port', '0', ...args], { env: { PATH: process.env.PATH, ...env }, stdio: ['ignore', 'ignore', 'pipe'] });
+  let stderr = '';
+  const address = await new Promise<string>((resolve, reject) => {
+    const timer = setTimeout(() => {
+      child.kill('SIGKILL');
+      reject(new Error(`no listening line: ${stderr}`));
+    }, timeoutMs);
+    child.stderr!.on('data', (chunk) => {
+      stderr += chunk;
+      const match = /listening on (https?:\/\/127\.0\.0\.1:\d+)/.exec(stderr);
+      if (match) {
+        clearTimeout(timer);
+        resolve(match[1]!);
+      }
+    });
+  });
+  return { child, address, stderr: () => stderr };
 }

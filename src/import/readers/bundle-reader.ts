@@ -2,6 +2,7 @@ import { createHash } from 'node:crypto';
 import { asResource, parseJsonGuarded, stripServerOwnedMeta } from './json-guard.ts';
 import type { ReadLimits } from './limits.ts';
 import { errorItem, errorItemFrom, type ImportItem, type ItemLocation } from './types.ts';
+import { forEachReference } from '../../records/references.ts';
 
 /**
  * JSON documents: one resource, or a Bundle whose entries are yielded one by one (FHIR R4 §2.36
@@ -176,19 +177,8 @@ function deriveId(resource: Json, fullUrl: string | undefined): string {
 
 /** Every `reference` equal to another entry's fullUrl becomes that entry's `Type/id`. */
 function rewriteReferences(value: unknown, targets: Map<string, string>): void {
-  if (Array.isArray(value)) {
-    for (const item of value) rewriteReferences(item, targets);
-    return;
-  }
-  if (typeof value !== 'object' || value === null) return;
-  const record = value as Json;
-  for (const key of Object.keys(record)) {
-    const child = record[key];
-    if (key === 'reference' && typeof child === 'string') {
-      const target = targets.get(child);
-      if (target !== undefined) record[key] = target;
-    } else if (typeof child === 'object' && child !== null) {
-      rewriteReferences(child, targets);
-    }
-  }
+  forEachReference(value, (reference) => {
+    const target = targets.get(reference.reference);
+    if (target !== undefined) reference.reference = target;
+  });
 }
