@@ -9,6 +9,13 @@ import { createAuthContext, type AuthOptions } from './auth-context.ts';
 import { registerAuthRoutes } from './auth-routes.ts';
 import { registerSecurityHooks } from './security-hooks.ts';
 import { registerSessionRoutes } from './session-routes.ts';
+import { registerWebRoutes } from './web-routes.ts';
+
+/**
+ * No inline or third-party scripts (SECURITY.md). Inline *styles* are allowed: Mantine sets style
+ * attributes and its theme variables in a <style> element; images may be data: URLs (icons).
+ */
+const CSP = "default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; img-src 'self' data:; form-action 'self'; object-src 'none'; base-uri 'none'; frame-ancestors 'none'";
 
 /** One year, per RFC 6797 practice; only ever sent over HTTPS. */
 const HSTS = 'max-age=31536000; includeSubDomains';
@@ -43,7 +50,7 @@ export function buildServer(instance: Instance, config: Pick<ServerConfig, 'logL
   app.addHook('onSend', async (_request, reply) => {
     reply.header('X-Content-Type-Options', 'nosniff');
     reply.header('Referrer-Policy', 'no-referrer');
-    reply.header('Content-Security-Policy', "default-src 'self'; object-src 'none'; base-uri 'none'; frame-ancestors 'none'");
+    reply.header('Content-Security-Policy', CSP);
     reply.header('Cache-Control', 'no-store');
     if (config.tls) reply.header('Strict-Transport-Security', HSTS);
   });
@@ -57,8 +64,6 @@ export function buildServer(instance: Instance, config: Pick<ServerConfig, 'logL
     instance.system.prepare('SELECT 1').get();
     return { status: 'ok', version: HEARTH_VERSION };
   });
-  app.get('/', async (_request, reply) =>
-    reply.type('text/plain; charset=utf-8').send(`Hearth ${HEARTH_VERSION} is running. The web app arrives in a later release; use the hearth CLI meanwhile.\n`),
-  );
+  registerWebRoutes(app);
   return app;
 }

@@ -1,0 +1,73 @@
+// Real Chromium for browser tests: Debian's /usr/bin/chromium driven by playwright-core, never a
+// browser Playwright downloads. Each launch gets a fresh profile, and records every CSP violation
+// and every request to an origin other than the server's, so tests can assert there are none.
+import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { chromium, type BrowserContext, type Page } from 'playwright-core';
+
+export const CHROMIUM = '/usr/bin/chromium';
+export const ARTIFACTS = join(import.meta.dirname, '..', '..', 'test-artifacts');
+
+const ARGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'];
+
+export interface Browser {
+  context: BrowserContext;
+  page: Page;
+  /** CSP violations reported by the page (securitypolicyviolation events) and the console. */
+  cspViolations: string[];
+  /** URLs requested from any origin but `origin`. */
+  foreignRequests: string[];
+  /** Uncaught page errors (a React crash shows up here). */
+  pageErrors: string[];
+  screenshot(name: string): Promise<void>;
+  close(): Promise<void>;
+}
+
+export async function launch(origin: string, options: { viewport?: { width: number; height: number }; artifactDir: string }): Promise<Browser> {
+  const profile = mkdtempSync(join(tmpdir(), 'hearth-chromium-'));
+  const context = await chromium.launchPersistentContext(profile, {
+    executablePath: CHROMIUM,
+    headless: true,
+    args: ARGS,
+    viewport: options.viewport ?? { width: 1280, height: 800 },
+    // No service workers, no downloads: nothing outlives the test.
+    serviceWorkers: 'block',
+  });
+  const cspViolations: string[] = [];
+  const foreignRequests: string[] = [];
+  const pageErrors: string[] = [];
+  await context.exposeBinding('__hearthCspViolation', (_source, text: string) => void cspViolations.push(text));
+  // A string, not a function: the root tsconfig has no DOM types (this runs in the page).
+  await context.addInitScript({
+    content: `document.addEventListener('securitypolicyviolation', (event) => window.__hearthCspViolation(event.violatedDirective + ' ' + event.blockedURI));`,
+  });
+  context.on('request', (request) => {
+    const url = request.url();
+    if (url.startsWith('data:') || url.startsWith('blob:') || url === 'about:blank') return;
+    if (new URL(url).origin !== origin) foreignRequests.push(url);
+  });
+  const page = context.pages()[0] ?? (await context.newPage());
+  page.on('console', (message) => {
+    if (/Content Security Policy/i.test(message.text())) cspViolations.push(message.text());
+  });
+  page.on('pageerror', (error) => void pageErrors.push(error.message));
+  const dir = join(ARTIFACTS, options.artifactDir);
+  mkdirSync(dir, { recursive: true });
+  let step = 0;
+  return {
+    context,
+    page,
+    cspViolations,
+    foreignRequests,
+    pageErrors,
+    async screenshot(name) {
+      step += 1;
+      await page.screenshot({ path: join(dir, `${String(step).padStart(2, '0')}-${name}.png`), fullPage: true });
+    },
+    async close() {
+      await context.close();
+      rmSync(profile, { recursive: true, force: true });
+    },
+  };
+}

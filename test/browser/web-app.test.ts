@@ -1,0 +1,208 @@
+import { join } from 'node:path';
+import type { FastifyInstance } from 'fastify';
+import type { Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { buildServer } from '../../src/http/server.ts';
+import { SYNTHEA_DIR, tempInstance } from '../helpers/temp-instance.ts';
+import { launch, type Browser } from './browser.ts';
+
+// The whole web app in real Chromium against a real server (in-process, 127.0.0.1, port 0) over a
+// fresh encrypted data directory: setup → sign out → sign in → add a person → upload → browse →
+// sign out, with a screenshot per step in test-artifacts/web-app/. Nothing may break the CSP and
+// nothing may be fetched from another origin.
+const OWNER = { username: 'owner', password: 'a long kitchen table' };
+const PERSON = 'Alex Example';
+const UPLOAD = join(SYNTHEA_DIR, 'Immunization.000.ndjson');
+
+let instance: Awaited<ReturnType<typeof tempInstance>>;
+let app: FastifyInstance;
+let base: string;
+const browsers: Browser[] = [];
+let personPath = '';
+
+beforeAll(async () => {
+  instance = await tempInstance();
+  app = buildServer(instance, { logLevel: 'fatal', trustedProxies: [] });
+  base = await app.listen({ host: '127.0.0.1', port: 0 });
+});
+afterAll(async () => {
+  for (const browser of browsers) await browser.close();
+  await app?.close();
+  instance?.dispose();
+});
+
+async function open(artifactDir: string, viewport?: { width: number; height: number }): Promise<Browser> {
+  const browser = await launch(base, { artifactDir, ...(viewport ? { viewport } : {}) });
+  browsers.push(browser);
+  return browser;
+}
+
+function expectClean(browser: Browser) {
+  expect(browser.cspViolations).toEqual([]);
+  expect(browser.foreignRequests).toEqual([]);
+  expect(browser.pageErrors).toEqual([]);
+}
+
+// Page-side expressions as strings: the root tsconfig has no DOM types.
+const SIDEWAYS_OVERFLOW = 'document.documentElement.scrollWidth - window.innerWidth';
+/** "tag:accessible label or text:autocomplete" of the focused element. */
+const DESCRIBE_FOCUS = `(() => {
+  const element = document.activeElement;
+  if (!element) return '';
+  return element.tagName.toLowerCase() + ':' + (element.getAttribute('aria-label') ?? element.textContent?.trim() ?? '') + ':' + (element.autocomplete ?? '');
+})()`;
+
+async function signIn(page: Page) {
+  await page.getByLabel('Username').fill(OWNER.username);
+  await page.getByLabel(/^Password/).fill(OWNER.password);
+  await page.getByRole('button', { name: 'Sign in' }).click();
+  await page.getByRole('heading', { name: 'People' }).waitFor();
+}
+
+describe('web app in Chromium', () => {
+  it('sets up, signs in, adds a person, uploads, browses a record and signs out', async () => {
+    const browser = await open('web-app');
+    const { page } = browser;
+
+    await page.goto(base);
+    await page.getByRole('heading', { name: 'Set up Hearth' }).waitFor();
+    await browser.screenshot('setup');
+    await page.getByLabel('Username').fill(OWNER.username);
+    await page.getByLabel(/^Password/).fill(OWNER.password);
+    await page.getByLabel('Repeat the password').fill(OWNER.password);
+    await page.getByRole('button', { name: 'Create owner account' }).click();
+    await page.getByRole('heading', { name: 'People' }).waitFor();
+    await browser.screenshot('owner-created');
+
+    await page.getByRole('button', { name: 'Sign out' }).click();
+    await page.getByRole('heading', { name: 'Sign in' }).waitFor();
+    await expect(page.getByText('You are signed out.').isVisible()).resolves.toBe(true);
+    await browser.screenshot('signed-out');
+
+    // A wrong password is refused with the server's message, then the right one works.
+    await page.getByLabel('Username').fill(OWNER.username);
+    await page.getByLabel(/^Password/).fill('not the password');
+    await page.getByRole('button', { name: 'Sign in' }).click();
+    await page.getByRole('alert').waitFor();
+    await signIn(page);
+    await browser.screenshot('signed-in');
+
+    await page.getByLabel(/^Name/).fill(PERSON);
+    await page.getByRole('button', { name: 'Add person' }).click();
+    await page.getByRole('heading', { name: `Records of ${PERSON}` }).waitFor();
+    await page.getByText('No records yet').waitFor();
+    personPath = new URL(page.url()).pathname.replace(/\/records$/, '');
+    expect(personPath).toMatch(/^\/people\/[^/]+$/);
+    await browser.screenshot('person-added');
+
+    await page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'Upload' }).click();
+    await page.getByRole('heading', { name: `Upload records for ${PERSON}` }).waitFor();
+    await page.locator('input[type=file]').setInputFiles(UPLOAD);
+    await page.locator('[data-import-state=done]').waitFor({ timeout: 60_000 });
+    const created = Number(await page.locator('[data-count=created]').textContent());
+    expect(created).toBeGreaterThan(0);
+    await browser.screenshot('import-done');
+
+    await page.getByRole('link', { name: 'Browse the records' }).click();
+    await page.getByRole('heading', { name: `Records of ${PERSON}` }).waitFor();
+    await browser.screenshot('record-types');
+    await page.locator('a[data-type=Immunization]').click();
+    await page.getByRole('heading', { name: 'Immunization' }).waitFor();
+    const first = page.locator('a[data-record]').first();
+    await first.waitFor();
+    await browser.screenshot('immunization-list');
+    await first.click();
+    await page.getByRole('tab', { name: 'Raw JSON' }).waitFor();
+    await page.getByText('Vaccine code', { exact: true }).waitFor();
+    await browser.screenshot('record-detail');
+    await page.getByRole('tab', { name: 'Source and versions' }).click();
+    await page.getByRole('table', { name: 'Versions' }).waitFor();
+    await browser.screenshot('record-provenance');
+    await page.getByRole('tab', { name: 'Raw JSON' }).click();
+    const raw = JSON.parse((await page.getByTestId('raw-json').textContent()) ?? '{}');
+    expect(raw.resourceType).toBe('Immunization');
+    await browser.screenshot('record-raw-json');
+
+    await page.getByRole('button', { name: 'Sign out' }).click();
+    await page.getByRole('heading', { name: 'Sign in' }).waitFor();
+    // Signed out for real: the server no longer knows this browser.
+    const session = await page.evaluate(async () => (await fetch('/api/session')).status);
+    expect(session).toBe(401);
+    expectClean(browser);
+  });
+
+  it('shows the records browser on a 375 px phone without sideways scrolling', async () => {
+    expect(personPath).not.toBe('');
+    const browser = await open('phone', { width: 375, height: 667 });
+    const { page } = browser;
+    await page.goto(`${base}${personPath}/records`);
+    await page.getByRole('heading', { name: 'Sign in' }).waitFor();
+    await signIn(page);
+    // Signing in keeps the address asked for.
+    await page.getByRole('heading', { name: `Records of ${PERSON}` }).waitFor();
+    await page.locator('a[data-type=Immunization]').waitFor();
+    const overflow = await page.evaluate<number>(SIDEWAYS_OVERFLOW);
+    expect(overflow).toBeLessThanOrEqual(0);
+    await browser.screenshot('phone-record-types');
+    await page.getByRole('button', { name: 'Open the menu' }).click();
+    await page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'Upload' }).waitFor({ state: 'visible' });
+    await browser.screenshot('phone-menu');
+    await page.locator('a[data-type=Immunization]').click({ force: true }).catch(() => undefined);
+    await page.goto(`${base}${personPath}/records/Immunization`);
+    await page.locator('a[data-record]').first().click();
+    await page.getByRole('tab', { name: 'Raw JSON' }).waitFor();
+    expect(await page.evaluate<number>(SIDEWAYS_OVERFLOW)).toBeLessThanOrEqual(0);
+    await browser.screenshot('phone-record-detail');
+    expectClean(browser);
+  });
+
+  it('reaches the sign-in form and the main navigation with the keyboard alone', async () => {
+    const browser = await open('keyboard');
+    const { page } = browser;
+    await page.goto(base);
+    await page.getByRole('heading', { name: 'Sign in' }).waitFor();
+    const focused = () => page.evaluate<string>(DESCRIBE_FOCUS);
+    const seen: string[] = [];
+    for (let i = 0; i < 6; i++) {
+      await page.keyboard.press('Tab');
+      seen.push(await focused());
+      if (seen.at(-1)!.startsWith('button:Sign in')) break;
+    }
+    expect(seen.some((entry) => entry.endsWith(':username'))).toBe(true);
+    expect(seen.some((entry) => entry.endsWith(':current-password'))).toBe(true);
+    expect(seen.at(-1)).toMatch(/^button:Sign in/);
+    // Type and submit without the mouse.
+    await page.getByLabel('Username').focus();
+    await page.keyboard.type(OWNER.username);
+    await page.keyboard.press('Tab');
+    await page.keyboard.type(OWNER.password);
+    await page.keyboard.press('Enter');
+    await page.getByRole('heading', { name: 'People' }).waitFor();
+
+    const links: string[] = [];
+    for (let i = 0; i < 20 && !links.includes('a:Settings'); i++) {
+      await page.keyboard.press('Tab');
+      const entry = await focused();
+      links.push(entry.split(':').slice(0, 2).join(':'));
+    }
+    expect(links).toContain('select:Person');
+    expect(links).toContain('a:People');
+    expect(links).toContain('a:Settings');
+    await page.keyboard.press('Enter');
+    await page.getByRole('heading', { name: 'Settings' }).waitFor();
+    await browser.screenshot('keyboard-settings');
+    expectClean(browser);
+  });
+
+  it('sends a browser whose session ended back to sign-in, saying so', async () => {
+    const browser = await open('session-ended');
+    const { page } = browser;
+    await page.goto(base);
+    await signIn(page);
+    await browser.context.clearCookies();
+    await page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'Settings' }).click();
+    await page.getByText('Your session ended. Please sign in again.').waitFor();
+    await browser.screenshot('session-ended');
+    expectClean(browser);
+  });
+});
