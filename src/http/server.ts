@@ -23,11 +23,13 @@ const HSTS = 'max-age=31536000; includeSubDomains';
 export interface BuildServerOptions {
   /** Session timeouts, the login limiter and the clock (tests shorten them). */
   auth?: AuthOptions;
+  /** The built web app (default web/dist); tests point it elsewhere. */
+  webRoot?: string;
 }
 
 /**
- * The HTTP server: liveness at /healthz, setup, sign-in and sessions under /api. The web app and
- * the FHIR API come later; every response carries the baseline security headers (SECURITY.md).
+ * The HTTP server: liveness at /healthz, setup, sign-in and sessions under /api, the web app at /;
+ * every response carries the baseline security headers (SECURITY.md).
  */
 export function buildServer(instance: Instance, config: Pick<ServerConfig, 'logLevel' | 'tls' | 'trustedProxies'>, options: BuildServerOptions = {}): FastifyInstance {
   const app = Fastify({
@@ -64,6 +66,6 @@ export function buildServer(instance: Instance, config: Pick<ServerConfig, 'logL
     instance.system.prepare('SELECT 1').get();
     return { status: 'ok', version: HEARTH_VERSION };
   });
-  registerWebRoutes(app);
+  registerWebRoutes(app, options.webRoot);
   return app;
 }
