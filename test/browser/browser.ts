@@ -53,6 +53,7 @@ export async function launch(origin: string, options: { viewport?: { width: numb
   });
   page.on('pageerror', (error) => void pageErrors.push(error.message));
   const dir = join(ARTIFACTS, options.artifactDir);
+  rmSync(dir, { recursive: true, force: true }); // screenshots of an earlier run would mislead
   mkdirSync(dir, { recursive: true });
   let step = 0;
   return {

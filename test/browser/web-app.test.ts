@@ -3,7 +3,7 @@ import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import type { FastifyInstance } from 'fastify';
 import type { Page } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, onTestFailed } from 'vitest';
 import { buildServer } from '../../src/http/server.ts';
 import { SYNTHEA_DIR, tempInstance } from '../helpers/temp-instance.ts';
 import { CHROMIUM, launch, type Browser } from './browser.ts';
@@ -40,6 +40,10 @@ afterAll(async () => {
 async function open(artifactDir: string, viewport?: { width: number; height: number }): Promise<Browser> {
   const browser = await launch(base, { artifactDir, ...(viewport ? { viewport } : {}) });
   browsers.push(browser);
+  // What the page looked like when a step failed, beside the step screenshots.
+  onTestFailed(async () => {
+    await browser.screenshot('failure').catch(() => undefined);
+  });
   return browser;
 }
 
@@ -58,15 +62,15 @@ const DESCRIBE_FOCUS = `(() => {
   return element.tagName.toLowerCase() + ':' + (element.getAttribute('aria-label') ?? element.textContent?.trim() ?? '') + ':' + (element.autocomplete ?? '');
 })()`;
 
-async function signIn(page: Page) {
+async function signIn(page: Page, landing = 'People') {
   await page.getByLabel('Username').fill(OWNER.username);
   await page.getByLabel(/^Password/).fill(OWNER.password);
   await page.getByRole('button', { name: 'Sign in' }).click();
-  await page.getByRole('heading', { name: 'People' }).waitFor();
+  await page.getByRole('heading', { name: landing }).waitFor();
 }
 
 describe('web app in Chromium', () => {
-  it('sets up, signs in, adds a person, uploads, browses a record and signs out', async () => {
+  it('sets up, signs in, adds a person, uploads, browses a record and signs out', { timeout: 180_000 }, async () => {
     const browser = await open('web-app');
     const { page } = browser;
 
@@ -143,9 +147,8 @@ describe('web app in Chromium', () => {
     const { page } = browser;
     await page.goto(`${base}${personPath}/records`);
     await page.getByRole('heading', { name: 'Sign in' }).waitFor();
-    await signIn(page);
     // Signing in keeps the address asked for.
-    await page.getByRole('heading', { name: `Records of ${PERSON}` }).waitFor();
+    await signIn(page, `Records of ${PERSON}`);
     await page.locator('a[data-type=Immunization]').waitFor();
     const overflow = await page.evaluate<number>(SIDEWAYS_OVERFLOW);
     expect(overflow).toBeLessThanOrEqual(0);

@@ -50,7 +50,13 @@ export function UploadPage({ pid }: { pid: string }) {
   const [phase, setPhase] = useState<Phase>({ kind: 'idle' });
   const [dragging, setDragging] = useState(false);
   const live = useRef(true);
-  useEffect(() => () => void (live.current = false), []);
+  // Set on mount too: React may mount, unmount and mount again (StrictMode), reusing the ref.
+  useEffect(() => {
+    live.current = true;
+    return () => {
+      live.current = false;
+    };
+  }, []);
 
   const start = async (file: File | null) => {
     if (!file) return;
