@@ -154,9 +154,9 @@ describe('web app in Chromium', () => {
     expect(overflow).toBeLessThanOrEqual(0);
     await browser.screenshot('phone-record-types');
     await page.getByRole('button', { name: 'Open the menu' }).click();
-    await page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'Upload' }).waitFor({ state: 'visible' });
+    // A trial click waits until the sliding menu has stopped moving.
+    await page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'Upload' }).click({ trial: true });
     await browser.screenshot('phone-menu');
-    await page.locator('a[data-type=Immunization]').click({ force: true }).catch(() => undefined);
     await page.goto(`${base}${personPath}/records/Immunization`);
     await page.locator('a[data-record]').first().click();
     await page.getByRole('tab', { name: 'Raw JSON' }).waitFor();

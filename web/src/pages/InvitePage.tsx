@@ -1,6 +1,6 @@
 import { Button, List, PasswordInput, Stack, Text, TextInput } from '@mantine/core';
 import { useState, type FormEvent } from 'react';
-import { get, post, seg } from '../api.ts';
+import { ApiError, get, post, seg } from '../api.ts';
 import { navigate } from '../router.tsx';
 import { ErrorNote, formatDate, Loading, useLoad } from '../ui.tsx';
 import { AuthLayout, PASSWORD_POLICY } from './AuthLayout.tsx';
@@ -33,9 +33,11 @@ export function InvitePage({ token, onAccepted }: { token: string; onAccepted():
   };
   if (info.loading) return <Loading />;
   if (info.error || !info.data?.valid) {
+    // Unknown, used, revoked and expired invites all answer the same 404.
+    const gone = !info.error || (info.error instanceof ApiError && info.error.status === 404);
     return (
       <AuthLayout title="Invitation">
-        <ErrorNote error={info.error ?? new Error('This invite link is not valid any more: it was used, revoked or has expired.')} title="Cannot use this invite" />
+        <ErrorNote error={gone ? new Error('This invite link is not valid: it was used, revoked or has expired. Ask for a new one.') : info.error} title="Cannot use this invite" />
       </AuthLayout>
     );
   }

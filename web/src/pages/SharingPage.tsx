@@ -4,7 +4,8 @@ import { del, get, post, put, seg } from '../api.ts';
 import { usePerson, useHearth } from '../session.tsx';
 import { Empty, ErrorNote, formatDate, Loading, useLoad } from '../ui.tsx';
 
-const ROLES = ['viewer', 'editor', 'manager'];
+/** accounts/GrantRole: what a grant may be (access/access.ts maps each to its actions). */
+const ROLES = ['viewer', 'manager', 'owner'];
 
 interface Grant {
   accountId: string;
