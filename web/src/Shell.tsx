@@ -73,8 +73,9 @@ export function Shell() {
               {person.name}
             </Text>
             {nav(`/people/${encodeURIComponent(person.id)}/records`, 'Records', section === 'records')}
-            {nav(`/people/${encodeURIComponent(person.id)}/upload`, 'Upload', section === 'upload')}
-            {nav(`/people/${encodeURIComponent(person.id)}/sharing`, 'Sharing', section === 'sharing')}
+            {/* Only what this account's role allows for the person (access/access.ts ROLE_ACTIONS). */}
+            {person.actions.includes('write') && nav(`/people/${encodeURIComponent(person.id)}/upload`, 'Upload', section === 'upload')}
+            {person.actions.includes('manage') && nav(`/people/${encodeURIComponent(person.id)}/sharing`, 'Sharing', section === 'sharing')}
           </>
         )}
         {nav('/', 'People', path === '/')}
