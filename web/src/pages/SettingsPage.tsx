@@ -1,12 +1,14 @@
 import { Button, Card, Group, PasswordInput, Stack, Table, Text, Title } from '@mantine/core';
 import { useState, type FormEvent } from 'react';
 import { del, get, post, seg } from '../api.ts';
+import { Link } from '../router.tsx';
 import { useHearth } from '../session.tsx';
+import { AddPerson } from './HomePage.tsx';
 import { ErrorNote, formatDate, Loading, useLoad } from '../ui.tsx';
 import { PASSWORD_POLICY } from './AuthLayout.tsx';
 import { TotpSettings } from './TotpSettings.tsx';
 
-/** The account: password, second factor, sessions. */
+/** The account: password, second factor, sessions; people and who may see them. */
 export function SettingsPage() {
   const { session } = useHearth();
   return (
@@ -21,6 +23,33 @@ export function SettingsPage() {
       <ChangePassword />
       <TotpSettings />
       <Sessions />
+      <People />
+    </Stack>
+  );
+}
+
+/** The people this account may see, each with a link to who else may; the owner adds people here too. */
+function People() {
+  const { session } = useHearth();
+  const managed = session.people.filter((person) => person.actions.includes('manage'));
+  return (
+    <Stack gap="sm">
+      {managed.length > 0 && (
+        <Card withBorder component="section" aria-labelledby="people-title">
+          <Stack gap="xs">
+            <Title order={2} size="h4" id="people-title">
+              People and sharing
+            </Title>
+            {managed.map((person) => (
+              <Group key={person.id} justify="space-between">
+                <Text>{person.name}</Text>
+                <Link to={`/people/${seg(person.id)}/sharing`}>Who may see their records</Link>
+              </Group>
+            ))}
+          </Stack>
+        </Card>
+      )}
+      {session.account.isOwner && <AddPerson />}
     </Stack>
   );
 }
