@@ -45,7 +45,6 @@ export interface Loaded<T> {
 export function useLoad<T>(key: string | null, load: () => Promise<T>): Loaded<T> {
   const [state, setState] = useState<{ key: string | null; data?: T; error?: unknown; loading: boolean }>({ key: null, loading: true });
   const [generation, setGeneration] = useState(0);
-  // eslint-disable-next-line react-hooks/exhaustive-deps
   const run = useCallback(load, [key, generation]);
   useEffect(() => {
     if (key === null) return;
@@ -61,12 +60,3 @@ export function useLoad<T>(key: string | null, load: () => Promise<T>): Loaded<T
   }, [key, run]);
   return { data: state.data, error: state.error, loading: state.loading, reload: () => setGeneration((n) => n + 1) };
 }
-
-export const formatDate = (value: string | undefined) => {
-  if (!value) return '';
-  // A FHIR date may be just a year or year-month: show it as given.
-  if (/^\d{4}(-\d{2})?$/.test(value)) return value;
-  const date = new Date(value);
-  if (Number.isNaN(date.getTime())) return value;
-  return /T/.test(value) ? date.toLocaleString() : date.toLocaleDateString();
-};

@@ -4,7 +4,7 @@
 import { Box, List, Table, Text } from '@mantine/core';
 import type { ReactNode } from 'react';
 import { Link } from '../router.tsx';
-import { formatDate } from '../ui.tsx';
+import { formatDate } from '../format.ts';
 import { conceptText, humanName, periodText, quantityText, type Json } from './summarise.ts';
 
 const SKIP = new Set(['resourceType', 'id', 'meta', 'text', 'contained']);

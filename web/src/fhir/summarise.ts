@@ -1,6 +1,6 @@
 // One readable line per record, per resource type (FHIR R4 element names). Anything unknown falls
 // back to "resourceType/id", so a new type is still listed.
-import { formatDate } from '../ui.tsx';
+import { formatDate } from '../format.ts';
 
 // FHIR JSON as it comes: a loose object; each summariser picks the elements it knows.
 export type Json = Record<string, unknown>;

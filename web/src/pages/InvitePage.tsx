@@ -2,7 +2,8 @@ import { Button, List, PasswordInput, Stack, Text, TextInput } from '@mantine/co
 import { useState, type FormEvent } from 'react';
 import { ApiError, get, post, seg } from '../api.ts';
 import { navigate } from '../router.tsx';
-import { ErrorNote, formatDate, Loading, useLoad } from '../ui.tsx';
+import { ErrorNote, Loading, useLoad } from '../ui.tsx';
+import { formatDate } from '../format.ts';
 import { AuthLayout, PASSWORD_POLICY } from './AuthLayout.tsx';
 
 interface InviteInfo {

@@ -3,7 +3,8 @@ import { get, seg } from '../api.ts';
 import { FhirElements } from '../fhir/render.tsx';
 import { summarise, type Json } from '../fhir/summarise.ts';
 import { Link } from '../router.tsx';
-import { Empty, ErrorNote, formatDate, Loading, useLoad } from '../ui.tsx';
+import { Empty, ErrorNote, Loading, useLoad } from '../ui.tsx';
+import { formatDate } from '../format.ts';
 
 interface Version {
   versionId: string;

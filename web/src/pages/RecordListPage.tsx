@@ -3,7 +3,8 @@ import { useState } from 'react';
 import { get, seg } from '../api.ts';
 import { summarise, type Json } from '../fhir/summarise.ts';
 import { Link } from '../router.tsx';
-import { formatDate, Empty, ErrorNote, Loading, useLoad } from '../ui.tsx';
+import { Empty, ErrorNote, Loading, useLoad } from '../ui.tsx';
+import { formatDate } from '../format.ts';
 
 interface Bundle {
   total?: number;

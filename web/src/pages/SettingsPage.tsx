@@ -4,7 +4,8 @@ import { del, get, post, seg } from '../api.ts';
 import { Link } from '../router.tsx';
 import { useHearth } from '../session.tsx';
 import { AddPerson } from './HomePage.tsx';
-import { ErrorNote, formatDate, Loading, useLoad } from '../ui.tsx';
+import { ErrorNote, Loading, useLoad } from '../ui.tsx';
+import { formatDate } from '../format.ts';
 import { PASSWORD_POLICY } from './AuthLayout.tsx';
 import { TotpSettings } from './TotpSettings.tsx';
 

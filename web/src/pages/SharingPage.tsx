@@ -2,7 +2,8 @@ import { Button, Card, Code, CopyButton, Group, NativeSelect, Stack, Table, Text
 import { useState } from 'react';
 import { del, get, post, put, seg } from '../api.ts';
 import { usePerson, useHearth } from '../session.tsx';
-import { Empty, ErrorNote, formatDate, Loading, useLoad } from '../ui.tsx';
+import { Empty, ErrorNote, Loading, useLoad } from '../ui.tsx';
+import { formatDate } from '../format.ts';
 
 /** accounts/GrantRole: what a grant may be (access/access.ts maps each to its actions). */
 const ROLES = ['viewer', 'manager', 'owner'];
