@@ -121,6 +121,14 @@ describe('web app in Chromium', () => {
     const first = page.locator('a[data-record]').first();
     await first.waitFor();
     await browser.screenshot('immunization-list');
+    // 161 immunizations, 20 a page: the searchset's next link leads on, previous back.
+    await page.getByText(`${created} records · page 1 of ${Math.ceil(created / 20)}`).waitFor();
+    const firstId = await first.getAttribute('data-record');
+    await page.getByRole('button', { name: 'Next' }).click();
+    await page.getByText(/· page 2 of/).waitFor();
+    expect(await page.locator('a[data-record]').first().getAttribute('data-record')).not.toBe(firstId);
+    await page.getByRole('button', { name: 'Previous' }).click();
+    await page.getByText(/· page 1 of/).waitFor();
     await first.click();
     await page.getByRole('tab', { name: 'Raw JSON' }).waitFor();
     await page.getByText('Vaccine code', { exact: true }).waitFor();
