@@ -96,7 +96,9 @@ export function buildDirectory(lists: EndpointList[], options: { base?: Director
   if (options.base) pairsOf(options.base, new Set(lists.map((list) => list.source)), pairs);
   let listed = 0;
   let duplicatesRemoved = 0;
-  for (const list of lists) {
+  // Developers' own lists first, so a pair's spelling and ZIP come from them, not an aggregator's copy.
+  const ordered = [...lists].sort((a, b) => Number(a.aggregator) - Number(b.aggregator) || (a.source < b.source ? -1 : 1));
+  for (const list of ordered) {
     for (const endpoint of list.endpoints) {
       listed++;
       // A payer's or developer's own endpoint is listed without an organisation: it is theirs.
