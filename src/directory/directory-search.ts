@@ -94,9 +94,18 @@ export function buildDirectoryIndex(directory: Directory): DirectoryIndex {
     }
   };
 
+  // Reused between queries (a search runs synchronously, start to end): a query allocates almost
+  // nothing, so the garbage collector has no reason to pause one.
+  const buffers: Uint8Array[] = [];
+  const bufferFor = (position: number): Uint8Array => {
+    const buffer = (buffers[position] ??= new Uint8Array(size));
+    buffer.fill(0);
+    return buffer;
+  };
+
   /** How well each organisation's name matches one query word (0: not at all). */
-  const strengthOf = (token: string): Uint8Array => {
-    const strength = new Uint8Array(size);
+  const strengthOf = (token: string, position: number): Uint8Array => {
+    const strength = bufferFor(position);
     let low = 0;
     let high = dictionary.length;
     while (low < high) {
@@ -133,7 +142,10 @@ export function buildDirectoryIndex(directory: Directory): DirectoryIndex {
       }
       const phrase = tokens.join(' ');
       const strengths = tokens.map(strengthOf);
+      // Eight buckets (tier × R4), each filled in alphabetical order: only the first `limit` of
+      // each are kept, the rest counted.
       const buckets: number[][] = Array.from({ length: 8 }, () => []);
+      const counts = new Uint32Array(8);
       for (let number = 0; number < size; number++) {
         let weakest = EXACT;
         for (const strength of strengths) {
@@ -149,12 +161,14 @@ export function buildDirectoryIndex(directory: Directory): DirectoryIndex {
         // Tiers: the exact name, then names starting with the query, then all words found, then with a typo.
         const name = names[number]!;
         const tier = tokens.length === 0 ? 0 : name === phrase ? 0 : name.startsWith(phrase) ? 1 : weakest >= PREFIX ? 2 : 3;
-        buckets[tier * 2 + (isR4[number] ? 0 : 1)]!.push(number);
+        const bucket = tier * 2 + (isR4[number] ? 0 : 1);
+        if (counts[bucket]! < limit) buckets[bucket]!.push(number);
+        counts[bucket]!++;
       }
       const results: DirectoryResult[] = [];
       let total = 0;
-      for (const bucket of buckets) {
-        total += bucket.length;
+      for (const [position, bucket] of buckets.entries()) {
+        total += counts[position]!;
         for (const number of bucket) {
           if (results.length >= limit) break;
           results.push(resultOf(entries[number]!));

@@ -54,16 +54,28 @@ export function fhirVersionOf(url: string): FhirVersion {
   return 'R4';
 }
 
-/** True when `a` becomes `b` by one insertion, deletion, substitution or swap of neighbours. */
+/**
+ * True when `a` becomes `b` by one insertion, deletion, substitution or swap of neighbours
+ * (Damerau–Levenshtein distance ≤ 1). Compares in place: it runs over thousands of words per query.
+ */
 export function withinOneEdit(a: string, b: string): boolean {
   if (a === b) return true;
   const lengthDifference = a.length - b.length;
   if (lengthDifference > 1 || lengthDifference < -1) return false;
   let i = 0;
-  while (i < a.length && i < b.length && a[i] === b[i]) i++;
-  if (lengthDifference === 1) return a.slice(i + 1) === b.slice(i);
-  if (lengthDifference === -1) return a.slice(i) === b.slice(i + 1);
-  if (a.slice(i + 1) === b.slice(i + 1)) return true;
+  while (i < a.length && i < b.length && a.charCodeAt(i) === b.charCodeAt(i)) i++;
+  if (lengthDifference === 1) return sameFrom(a, i + 1, b, i);
+  if (lengthDifference === -1) return sameFrom(a, i, b, i + 1);
+  if (sameFrom(a, i + 1, b, i + 1)) return true;
   // Damerau: "hopsital" for "hospital".
-  return a[i] === b[i + 1] && a[i + 1] === b[i] && a.slice(i + 2) === b.slice(i + 2);
+  return a.charCodeAt(i) === b.charCodeAt(i + 1) && a.charCodeAt(i + 1) === b.charCodeAt(i) && sameFrom(a, i + 2, b, i + 2);
+}
+
+/** `a` from `fromA` equals `b` from `fromB`, to both ends. */
+function sameFrom(a: string, fromA: number, b: string, fromB: number): boolean {
+  if (a.length - fromA !== b.length - fromB) return false;
+  for (let offset = 0; fromA + offset < a.length; offset++) {
+    if (a.charCodeAt(fromA + offset) !== b.charCodeAt(fromB + offset)) return false;
+  }
+  return true;
 }
