@@ -63,6 +63,11 @@ describe('directory search', () => {
     expect(names({ text: 'saint marys' })).toEqual(['Saint Mary’s Hospital']);
   });
 
+  it('takes "st" for "saint" and back', () => {
+    expect(names({ text: 'st marys' })).toEqual(['Saint Mary’s Hospital']);
+    expect(names({ text: 'mary st' })).toEqual(['Saint Mary’s Hospital']);
+  });
+
   it('ranks names starting with the query before names merely containing the word; R4 first; ties alphabetical', () => {
     expect(index.search({ text: 'mercy' }).results.map((result) => `${result.organization} ${result.fhirVersion}`)).toEqual([
       'Mercy Hospital R4',

@@ -40,6 +40,8 @@ const MAX_QUERY_WORDS = 12;
 const FUZZY = 1;
 const PREFIX = 2;
 const EXACT = 3;
+// Abbreviations US organisation names use both ways ("St. Luke's" / "Saint Luke's"): each finds the other.
+const SAME_WORD: Record<string, string> = { st: 'saint', saint: 'st', mt: 'mount', mount: 'mt', ft: 'fort', fort: 'ft' };
 
 /**
  * The in-memory search index over a directory: an inverted index from folded name words to
@@ -94,6 +96,22 @@ export function buildDirectoryIndex(directory: Directory): DirectoryIndex {
     }
   };
 
+  /** The first dictionary position whose word is not before `word`. */
+  const lowerBound = (word: string): number => {
+    let low = 0;
+    let high = dictionary.length;
+    while (low < high) {
+      const middle = (low + high) >>> 1;
+      if (dictionary[middle]! < word) low = middle + 1;
+      else high = middle;
+    }
+    return low;
+  };
+  const wordIndex = (word: string): number => {
+    const at = lowerBound(word);
+    return dictionary[at] === word ? at : -1;
+  };
+
   // Reused between queries (a search runs synchronously, start to end): a query allocates almost
   // nothing, so the garbage collector has no reason to pause one.
   const buffers: Uint8Array[] = [];
@@ -106,16 +124,12 @@ export function buildDirectoryIndex(directory: Directory): DirectoryIndex {
   /** How well each organisation's name matches one query word (0: not at all). */
   const strengthOf = (token: string, position: number): Uint8Array => {
     const strength = bufferFor(position);
-    let low = 0;
-    let high = dictionary.length;
-    while (low < high) {
-      const middle = (low + high) >>> 1;
-      if (dictionary[middle]! < token) low = middle + 1;
-      else high = middle;
-    }
+    const low = lowerBound(token);
     for (let index = low; index < dictionary.length && dictionary[index]!.startsWith(token); index++) {
       mark(strength, index, dictionary[index] === token ? EXACT : PREFIX);
     }
+    const same = Object.hasOwn(SAME_WORD, token) ? wordIndex(SAME_WORD[token]!) : -1;
+    if (same >= 0) mark(strength, same, EXACT);
     if (token.length >= MIN_FUZZY_LENGTH) {
       for (let length = token.length - 1; length <= token.length + 1; length++) {
         for (const index of byLength.get(length) ?? []) {
