@@ -7,6 +7,7 @@ import { HEARTH_VERSION } from '../version.ts';
 import type { Instance } from '../instance/instance.ts';
 import { createAuthContext, type AuthOptions } from './auth-context.ts';
 import { registerAuthRoutes } from './auth-routes.ts';
+import { registerFhirApi } from './fhir/index.ts';
 import { registerSecurityHooks } from './security-hooks.ts';
 import { registerSessionRoutes } from './session-routes.ts';
 
@@ -52,6 +53,7 @@ export function buildServer(instance: Instance, config: Pick<ServerConfig, 'logL
   registerSecurityHooks(app, auth.ownerExists);
   registerAuthRoutes(app, auth);
   registerSessionRoutes(app, auth);
+  registerFhirApi(app, instance, auth);
   app.get('/healthz', async () => {
     // Touches the system database so a broken key or disk shows up here, not at first use.
     instance.system.prepare('SELECT 1').get();
