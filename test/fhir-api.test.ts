@@ -25,8 +25,11 @@ afterAll(async () => {
 });
 
 const get = (path: string, headers: Record<string, string> = {}) => server.call('GET', path, { cookie, headers });
-const ids = (bundle: { entry?: { resource?: { resourceType: string; id: string } }[] }, mode?: string) =>
-  (bundle.entry ?? []).filter((entry: { search?: { mode?: string } }) => mode === undefined || entry.search?.mode === mode).map((entry) => `${entry.resource!.resourceType}/${entry.resource!.id}`);
+type Entry = { resource?: { resourceType: string; id: string }; search?: { mode?: string } };
+const ids = (bundle: { entry?: Entry[] }, mode?: string) =>
+  (bundle.entry ?? [])
+    .filter((entry) => entry.resource?.resourceType !== 'OperationOutcome' && (mode === undefined || entry.search?.mode === mode))
+    .map((entry) => `${entry.resource!.resourceType}/${entry.resource!.id}`);
 
 /** Follows `next` links from `path` to the end; every URL is the server's own. */
 async function allPages(path: string): Promise<{ ids: string[]; total: number; pages: number; bundles: any[] }> {
