@@ -35,14 +35,19 @@ export interface PersonDoor {
   enter<T>(caller: Caller, personId: string, action: AccessAction, audit: { action: AuditAction; what: AuditWhat }, work: (open: OpenVault) => T): T;
 }
 
-/** Appends an entry; if its `what` is refused (a credential-named query parameter), the entry goes in without it. */
+/**
+ * Appends an entry; if its `what` is refused (a credential-named query parameter), the entry goes in
+ * without it. Entries of reads and searches are relaxed appends (audit-log.ts: in the WAL at once,
+ * on disk with the next checkpoint), so an fsync per request does not cap the API's throughput.
+ */
 function appendSafely(log: AuditLog, entry: AuditEntryInput): void {
+  const options = { relaxed: entry.action === 'read' || entry.action === 'search' };
   try {
-    log.append(entry);
+    log.append(entry, options);
   } catch (error) {
     if (!isHearthError(error) || error.code !== 'invalid') throw error;
     const { what: _what, ...rest } = entry;
-    log.append(rest);
+    log.append(rest, options);
   }
 }
 
