@@ -33,8 +33,7 @@ export interface CallResult {
   status: number;
   headers: Headers;
   text: string;
-  // Test code reads arbitrary FHIR JSON.
-  // eslint-disable-next-line @typescript-eslint/no-explicit-any
+  /** Parsed JSON: tests read arbitrary FHIR shapes from it. */
   json: any;
 }
 
