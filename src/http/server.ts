@@ -8,6 +8,7 @@ import type { Instance } from '../instance/instance.ts';
 import { createAuthContext, type AuthOptions } from './auth-context.ts';
 import { registerAuthRoutes } from './auth-routes.ts';
 import { registerDirectoryRoutes } from './directory-routes.ts';
+import { registerFhirApi } from './fhir/index.ts';
 import { registerSecurityHooks } from './security-hooks.ts';
 import { registerSessionRoutes } from './session-routes.ts';
 
@@ -54,6 +55,7 @@ export function buildServer(instance: Instance, config: Pick<ServerConfig, 'logL
   registerAuthRoutes(app, auth);
   registerSessionRoutes(app, auth);
   registerDirectoryRoutes(app, auth, instance.paths.root);
+  registerFhirApi(app, instance, auth);
   app.get('/healthz', async () => {
     // Touches the system database so a broken key or disk shows up here, not at first use.
     instance.system.prepare('SELECT 1').get();
