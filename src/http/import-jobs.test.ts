@@ -3,7 +3,7 @@ import { accessControl } from '../access/access.ts';
 import { accountsOf } from '../accounts/accounts-service.ts';
 import { STOPPED_MESSAGE } from '../import/import-into-vault.ts';
 import { tempInstance } from '../../test/helpers/temp-instance.ts';
-import { importJobs, MAX_REPORTED_PROBLEMS } from './import-jobs.ts';
+import { importJobs, MAX_REPORTED_PROBLEMS, MAX_WAITING } from './import-jobs.ts';
 
 // The job registry without HTTP, on a real encrypted instance.
 let instance: Awaited<ReturnType<typeof tempInstance>>;
@@ -60,5 +60,17 @@ describe('import jobs', () => {
     expect(stored % 20).toBe(0);
     expect(stored).toBeGreaterThanOrEqual(40);
     expect(stored).toBeLessThan(5000);
+  });
+});
+
+describe('the queue', () => {
+  it(`keeps at most ${MAX_WAITING} uploads waiting per person`, async () => {
+    const jobs = importJobs(instance, accessControl(instance.system), { batchSize: 20 });
+    const running = jobs.submit(request('q0.ndjson', patients(3000, 'q')));
+    for (let i = 1; i <= MAX_WAITING; i++) expect(jobs.submit(request(`q${i}.ndjson`, patients(1, `w${i}-`))).state).toBe('queued');
+    expect(() => jobs.submit(request('one-too-many.ndjson', patients(1, 'x')))).toThrow(/already waiting/);
+    expect(jobs.list(actor, personId).map((job) => job.filename)).toEqual(['q3.ndjson', 'q2.ndjson', 'q1.ndjson', 'q0.ndjson']);
+    await settled(jobs, running.id);
+    await jobs.close();
   });
 });

@@ -51,12 +51,20 @@ export interface ImportJobsOptions {
 }
 
 export interface ImportJobs {
+  /** Throws 'too-many' when the person already has MAX_WAITING uploads waiting: checked before an upload is read. */
+  requireRoom(personId: string): void;
   submit(request: SubmitRequest): ImportJob;
   get(actor: Actor, personId: string, jobId: string): ImportJob;
   list(actor: Actor, personId: string): ImportJob[];
   /** Stops taking jobs, fails the queued ones, and waits for the running ones to stop after their current batch. */
   close(): Promise<void>;
 }
+
+/**
+ * Uploads waiting per person. Each waits with its bytes in memory (up to maxUploadMiB), so the queue
+ * is short: a web app uploads one file after another, not hundreds at once.
+ */
+export const MAX_WAITING = 3;
 
 /** The report lists at most this many errors; errorCount still counts them all. */
 export const MAX_REPORTED_PROBLEMS = 50;
@@ -125,10 +133,19 @@ export function importJobs(instance: Instance, access: AccessControl, options: I
 
   const snapshot = (record: JobRecord): ImportJob => structuredClone(record.job);
 
+  function requireRoom(personId: string): void {
+    if (stopping.signal.aborted) throw new HearthError('conflict', 'the server is shutting down; try again when it is back');
+    // The one running (or about to) and those behind it.
+    let unfinished = 0;
+    for (const record of jobs.values()) if (record.personId === personId && (record.job.state === 'queued' || record.job.state === 'running')) unfinished++;
+    if (unfinished > MAX_WAITING) throw new HearthError('too-many', `${MAX_WAITING} uploads are already waiting for this person; try again when one has finished`);
+  }
+
   return {
+    requireRoom,
     submit(request) {
       access.requireAccess(request.actor, request.personId, 'write');
-      if (stopping.signal.aborted) throw new HearthError('conflict', 'the server is shutting down; try again when it is back');
+      requireRoom(request.personId);
       const job: ImportJob = {
         id: randomUUID(),
         filename: request.filename,

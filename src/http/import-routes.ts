@@ -63,11 +63,12 @@ export function registerImportRoutes(app: FastifyInstance, context: AuthContext,
     });
 
     scope.post<{ Params: PersonParams; Querystring: UploadQuery }>('/api/people/:personId/imports', {
-      // Who may upload is settled before the body is read: a refused caller costs no memory.
+      // Who may upload, and whether there is room, is settled before the body is read: a refused upload costs no memory.
       onRequest: async (request) => {
         const { account } = requireSignedIn(context, request);
         context.access.requireAccess(accountActor(account.id), request.params.personId, 'write');
         uploadName(request.query);
+        jobs.requireRoom(request.params.personId);
       },
       handler: async (request, reply) => {
         const { account } = requireSignedIn(context, request);
