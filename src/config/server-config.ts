@@ -23,7 +23,10 @@ export interface ServerConfig {
 
 type Layer = Partial<Record<'host' | 'port' | 'logLevel' | 'tlsCert' | 'tlsKey' | 'trustedProxies' | 'maxUploadMiB', unknown>>;
 
-const DEFAULTS: Layer = { host: '127.0.0.1', port: 7070, logLevel: 'info', trustedProxies: [], maxUploadMiB: 256 };
+/** Uploads are held in memory while they wait and run: 256 MiB fits the server's budget with room. */
+export const DEFAULT_MAX_UPLOAD_MIB = 256;
+
+const DEFAULTS: Layer = { host: '127.0.0.1', port: 7070, logLevel: 'info', trustedProxies: [], maxUploadMiB: DEFAULT_MAX_UPLOAD_MIB };
 const FILE_KEYS = new Set(['host', 'port', 'logLevel', 'tlsCert', 'tlsKey', 'trustedProxies', 'maxUploadMiB']);
 
 function fromFile(path: string): Layer {

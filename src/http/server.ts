@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import fastifyCookie from '@fastify/cookie';
 import Fastify, { type FastifyInstance } from 'fastify';
-import type { ServerConfig } from '../config/server-config.ts';
+import { DEFAULT_MAX_UPLOAD_MIB, type ServerConfig } from '../config/server-config.ts';
 import { HEARTH_VERSION } from '../version.ts';
 import type { Instance } from '../instance/instance.ts';
 import { createAuthContext, type AuthOptions } from './auth-context.ts';
@@ -22,7 +22,7 @@ export interface BuildServerOptions {
 }
 
 /**
- * The HTTP server: liveness at /healthz, setup, sign-in and sessions under /api. The web app and
+ * The HTTP server: liveness at /healthz, setup, sign-in, sessions and upload imports under /api. The web app and
  * the FHIR API come later; every response carries the baseline security headers (SECURITY.md).
  */
 export function buildServer(
@@ -59,7 +59,7 @@ export function buildServer(
   registerSecurityHooks(app, auth.ownerExists);
   registerAuthRoutes(app, auth);
   registerSessionRoutes(app, auth);
-  registerImportRoutes(app, auth, instance, { maxUploadMiB: config.maxUploadMiB ?? 256, ...options.imports });
+  registerImportRoutes(app, auth, instance, { maxUploadMiB: config.maxUploadMiB ?? DEFAULT_MAX_UPLOAD_MIB, ...options.imports });
   app.get('/healthz', async () => {
     // Touches the system database so a broken key or disk shows up here, not at first use.
     instance.system.prepare('SELECT 1').get();
