@@ -14,15 +14,20 @@ export interface ServerConfig {
   tls?: { cert: string; key: string };
   /** Addresses of reverse proxies whose X-Forwarded-* headers are believed. */
   trustedProxies: string[];
+  /** Largest file accepted by the upload import (held in memory, never written to disk). */
+  maxUploadMiB: number;
   /** Where each value came from, for the start-up summary. */
   origins: Record<string, 'default' | 'config file' | 'environment' | 'command line'>;
   configFile?: string;
 }
 
-type Layer = Partial<Record<'host' | 'port' | 'logLevel' | 'tlsCert' | 'tlsKey' | 'trustedProxies', unknown>>;
+type Layer = Partial<Record<'host' | 'port' | 'logLevel' | 'tlsCert' | 'tlsKey' | 'trustedProxies' | 'maxUploadMiB', unknown>>;
 
-const DEFAULTS: Layer = { host: '127.0.0.1', port: 7070, logLevel: 'info', trustedProxies: [] };
-const FILE_KEYS = new Set(['host', 'port', 'logLevel', 'tlsCert', 'tlsKey', 'trustedProxies']);
+/** Uploads are held in memory while they wait and run: 256 MiB fits the server's budget with room. */
+export const DEFAULT_MAX_UPLOAD_MIB = 256;
+
+const DEFAULTS: Layer = { host: '127.0.0.1', port: 7070, logLevel: 'info', trustedProxies: [], maxUploadMiB: DEFAULT_MAX_UPLOAD_MIB };
+const FILE_KEYS = new Set(['host', 'port', 'logLevel', 'tlsCert', 'tlsKey', 'trustedProxies', 'maxUploadMiB']);
 
 function fromFile(path: string): Layer {
   let parsed: unknown;
@@ -45,6 +50,7 @@ function fromEnvironment(env: NodeJS.ProcessEnv): Layer {
   if (env.HEARTH_LOG_LEVEL) layer.logLevel = env.HEARTH_LOG_LEVEL;
   if (env.HEARTH_TLS_CERT) layer.tlsCert = env.HEARTH_TLS_CERT;
   if (env.HEARTH_TLS_KEY) layer.tlsKey = env.HEARTH_TLS_KEY;
+  if (env.HEARTH_MAX_UPLOAD_MIB) layer.maxUploadMiB = env.HEARTH_MAX_UPLOAD_MIB;
   if (env.HEARTH_TRUSTED_PROXIES) layer.trustedProxies = env.HEARTH_TRUSTED_PROXIES.split(',').map((s) => s.trim()).filter(Boolean);
   return layer;
 }
@@ -53,6 +59,15 @@ function port(value: unknown, where: string): number {
   const number = typeof value === 'string' && /^\d+$/.test(value) ? Number(value) : value;
   if (typeof number !== 'number' || !Number.isInteger(number) || number < 0 || number > 65535) {
     throw new HearthError('invalid', `${where}: port must be a whole number from 0 to 65535, not ${JSON.stringify(value)}`);
+  }
+  return number;
+}
+
+/** A whole number of MiB, at least 1; the 4096 ceiling keeps an upload within what one Buffer holds comfortably. */
+function uploadMiB(value: unknown, where: string): number {
+  const number = typeof value === 'string' && /^\d+$/.test(value) ? Number(value) : value;
+  if (typeof number !== 'number' || !Number.isInteger(number) || number < 1 || number > 4096) {
+    throw new HearthError('invalid', `${where}: maxUploadMiB must be a whole number from 1 to 4096, not ${JSON.stringify(value)}`);
   }
   return number;
 }
@@ -108,6 +123,7 @@ export function loadServerConfig(options: { dataDir: string; env?: NodeJS.Proces
     logLevel: merged.logLevel as LogLevel,
     ...(tls ? { tls } : {}),
     trustedProxies: proxies as string[],
+    maxUploadMiB: uploadMiB(merged.maxUploadMiB, where('maxUploadMiB')),
     origins,
     ...(configFile ? { configFile } : {}),
   };
@@ -122,6 +138,7 @@ export function describeServerConfig(config: ServerConfig, keyOrigin: string): s
     line('port', String(config.port), config.origins.port),
     line('log level', config.logLevel, config.origins.logLevel),
     line('https', config.tls ? `certificate ${config.tls.cert}` : 'off', config.origins.tlsCert),
+    line('max upload', `${config.maxUploadMiB} MiB`, config.origins.maxUploadMiB),
     line('trusted proxies', config.trustedProxies.length > 0 ? config.trustedProxies.join(', ') : 'none', config.origins.trustedProxies),
     // The master key itself is never printed: only where it came from.
     line('master key', keyOrigin === 'key file' ? 'from the key file' : `from ${keyOrigin} (value hidden)`),

@@ -2,11 +2,14 @@ import { randomUUID } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import fastifyCookie from '@fastify/cookie';
 import Fastify, { type FastifyInstance } from 'fastify';
-import type { ServerConfig } from '../config/server-config.ts';
+import { DEFAULT_MAX_UPLOAD_MIB, type ServerConfig } from '../config/server-config.ts';
 import { HEARTH_VERSION } from '../version.ts';
 import type { Instance } from '../instance/instance.ts';
 import { createAuthContext, type AuthOptions } from './auth-context.ts';
 import { registerAuthRoutes } from './auth-routes.ts';
+import { registerDirectoryRoutes } from './directory-routes.ts';
+import { registerFhirApi } from './fhir/index.ts';
+import { registerImportRoutes } from './import-routes.ts';
 import { registerSecurityHooks } from './security-hooks.ts';
 import { registerSessionRoutes } from './session-routes.ts';
 import { registerWebRoutes } from './web-routes.ts';
@@ -25,13 +28,20 @@ export interface BuildServerOptions {
   auth?: AuthOptions;
   /** The built web app (default web/dist); tests point it elsewhere. */
   webRoot?: string;
+  /** Upload imports: records per batch (tests make it small). */
+  imports?: { batchSize?: number };
 }
 
 /**
- * The HTTP server: liveness at /healthz, setup, sign-in and sessions under /api, the web app at /;
- * every response carries the baseline security headers (SECURITY.md).
+ * The HTTP server: liveness at /healthz, setup, sign-in, sessions and upload imports under /api, the
+ * FHIR API under /fhir, the web app at /; every response carries the baseline security headers
+ * (SECURITY.md).
  */
-export function buildServer(instance: Instance, config: Pick<ServerConfig, 'logLevel' | 'tls' | 'trustedProxies'>, options: BuildServerOptions = {}): FastifyInstance {
+export function buildServer(
+  instance: Instance,
+  config: Pick<ServerConfig, 'logLevel' | 'tls' | 'trustedProxies'> & Partial<Pick<ServerConfig, 'maxUploadMiB'>>,
+  options: BuildServerOptions = {},
+): FastifyInstance {
   const app = Fastify({
     // Random request ids: they go into the audit trail, where "req-1" of every restart would collide.
     genReqId: () => randomUUID(),
@@ -61,6 +71,9 @@ export function buildServer(instance: Instance, config: Pick<ServerConfig, 'logL
   registerSecurityHooks(app, auth.ownerExists);
   registerAuthRoutes(app, auth);
   registerSessionRoutes(app, auth);
+  registerDirectoryRoutes(app, auth, instance.paths.root);
+  registerFhirApi(app, instance, auth);
+  registerImportRoutes(app, auth, instance, { maxUploadMiB: config.maxUploadMiB ?? DEFAULT_MAX_UPLOAD_MIB, ...options.imports });
   app.get('/healthz', async () => {
     // Touches the system database so a broken key or disk shows up here, not at first use.
     instance.system.prepare('SELECT 1').get();
