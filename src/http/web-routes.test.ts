@@ -62,11 +62,16 @@ describe('web app serving', () => {
   });
 
   it('keeps the API, FHIR and liveness paths out of the fallback', async () => {
-    for (const url of ['/api/nothing-here', '/fhir/p1/Nothing/x', '/api', '/healthz/x']) {
+    for (const url of ['/api/nothing-here', '/api', '/healthz/x', '/fhir', '/fhir/p1/a/b/c/d/e']) {
       const response = await app.inject({ url, headers: html });
       expect(response.statusCode, url).toBe(404);
-      expect(response.json(), url).toEqual({ error: { code: 'not-found', message: 'no such route' } });
+      expect(response.body, url).not.toContain('Hearth test build');
+      expect(response.headers['content-type'], url).toMatch(/json/);
     }
+    // Routes the FHIR API has answer as FHIR (here: 401 without a session), never with the app.
+    const fhir = await app.inject({ url: '/fhir/p1/Observation/x', headers: html });
+    expect(fhir.statusCode).toBe(401);
+    expect(fhir.body).not.toContain('Hearth test build');
   });
 
   it('answers 404, not the app, for a missing file that is not a page', async () => {
