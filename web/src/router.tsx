@@ -54,7 +54,7 @@ export function match(pattern: string, path: string): Record<Param, string> | un
 }
 
 /** An in-app link: a real <a href> (keyboard, middle click, copy link) that navigates without a reload. */
-export function Link({ to, children, ...props }: AnchorProps & { to: string; children: ReactNode; 'aria-current'?: 'page' | undefined }) {
+export function Link({ to, children, ...props }: AnchorProps & { to: string; children: ReactNode; title?: string; 'aria-current'?: 'page' | undefined }) {
   const onClick = (event: MouseEvent<HTMLAnchorElement>) => {
     if (event.defaultPrevented || event.button !== 0 || event.metaKey || event.ctrlKey || event.shiftKey || event.altKey) return;
     event.preventDefault();

@@ -26,7 +26,9 @@ function Reference({ value, pid }: { value: Json; pid: string }) {
   const literal = reference ? RELATIVE.exec(reference) : null;
   if (literal) {
     return (
-      <Link to={`/people/${encodeURIComponent(pid)}/records/${literal[1]}/${encodeURIComponent(literal[2]!)}`}>{display ?? reference}</Link>
+      <Link to={`/people/${encodeURIComponent(pid)}/records/${literal[1]}/${encodeURIComponent(literal[2]!)}`} title={reference}>
+        {display ?? `${literal[1]} ${literal[2]!.length > 12 ? `${literal[2]!.slice(0, 8)}…` : literal[2]}`}
+      </Link>
     );
   }
   return <Text span>{display ?? reference ?? conceptText(value.identifier) ?? '(reference)'}</Text>;
