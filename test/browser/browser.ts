@@ -72,3 +72,18 @@ export async function launch(origin: string, options: { viewport?: { width: numb
     },
   };
 }
+
+/**
+ * Fails with a clear message when the server lacks an API route the page under test needs (built in
+ * parallel on another branch), instead of a timeout on a page that cannot work. Call it once the
+ * instance has an owner (before that every /api route answers 409).
+ */
+export async function requireRoutes(origin: string, routes: [method: string, path: string][]): Promise<void> {
+  const missing: string[] = [];
+  for (const [method, path] of routes) {
+    const response = await fetch(`${origin}${path}`, { method, headers: { 'x-hearth-csrf': '1', 'content-type': 'application/json' }, ...(method === 'GET' ? {} : { body: '{}' }) });
+    const body = (await response.json().catch(() => ({}))) as { error?: { message?: string } };
+    if (response.status === 404 && body.error?.message === 'no such route') missing.push(`${method} ${path}`);
+  }
+  if (missing.length > 0) throw new Error(`this server lacks API routes the web app needs: ${missing.join(', ')}`);
+}

@@ -6,7 +6,7 @@ import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it, onTestFailed } from 'vitest';
 import { buildServer } from '../../src/http/server.ts';
 import { SYNTHEA_DIR, tempInstance } from '../helpers/temp-instance.ts';
-import { CHROMIUM, launch, type Browser } from './browser.ts';
+import { CHROMIUM, launch, requireRoutes, type Browser } from './browser.ts';
 
 // The whole web app in real Chromium against a real server (in-process, 127.0.0.1, port 0) over a
 // fresh encrypted data directory: setup → sign out → sign in → add a person → upload → browse →
@@ -96,6 +96,7 @@ describe('web app in Chromium', () => {
     await page.getByRole('alert').waitFor();
     await signIn(page);
     await browser.screenshot('signed-in');
+    await requireRoutes(base, [['POST', '/api/people'], ['GET', '/api/people/x/summary'], ['POST', '/api/people/x/imports'], ['GET', '/api/people/x/provenance/Immunization/y']]);
 
     await page.getByLabel(/^Name/).fill(PERSON);
     await page.getByRole('button', { name: 'Add person' }).click();
