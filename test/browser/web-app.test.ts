@@ -212,6 +212,16 @@ describe('web app in Chromium', () => {
     expectClean(browser);
   });
 
+  it('notices a CSP violation (the recorder the other tests rely on works)', async () => {
+    const browser = await open('csp-check');
+    await browser.page.goto(base);
+    await browser.page.getByRole('heading', { level: 1 }).waitFor();
+    // An inline script, as an XSS would add: the CSP blocks it and the recorder must say so.
+    await browser.page.evaluate(`(() => { const s = document.createElement('script'); s.textContent = 'window.ran = true'; document.body.append(s); })()`);
+    await expect.poll(() => browser.cspViolations.length).toBeGreaterThan(0);
+    expect(await browser.page.evaluate(`window.ran === true`)).toBe(false);
+  });
+
   it('sends a browser whose session ended back to sign-in, saying so', async () => {
     const browser = await open('session-ended');
     const { page } = browser;
