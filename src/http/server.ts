@@ -12,7 +12,7 @@ import { registerFhirApi } from './fhir/index.ts';
 import { registerImportRoutes } from './import-routes.ts';
 import { registerSecurityHooks } from './security-hooks.ts';
 import { registerSessionRoutes } from './session-routes.ts';
-import { registerWebRoutes } from './web-routes.ts';
+import { registerWebRoutes, webAppFallback } from './web-routes.ts';
 
 /**
  * No inline or third-party scripts (SECURITY.md). Inline *styles* are allowed: Mantine sets style
@@ -68,7 +68,7 @@ export function buildServer(
   });
   const auth = createAuthContext(instance, options.auth);
   void app.register(fastifyCookie);
-  registerSecurityHooks(app, auth.ownerExists);
+  registerSecurityHooks(app, auth.ownerExists, webAppFallback(options.webRoot));
   registerAuthRoutes(app, auth);
   registerSessionRoutes(app, auth);
   registerDirectoryRoutes(app, auth, instance.paths.root);

@@ -39,7 +39,7 @@ const html = { accept: 'text/html,application/xhtml+xml' };
 
 describe('web app serving', () => {
   it('answers index.html at / and for client-side routes a browser asks for', async () => {
-    for (const url of ['/', '/people/p1/records/Observation/o1', '/invite/abc.def', '/settings?x=1']) {
+    for (const url of ['/', '/people/p1/records/Observation/o1', '/invite/abc.def', '/settings?x=1', '/no/such/page']) {
       const response = await app.inject({ url, headers: html });
       expect(response.statusCode, url).toBe(200);
       expect(response.body, url).toBe(INDEX);
@@ -62,20 +62,27 @@ describe('web app serving', () => {
   });
 
   it('keeps the API, FHIR and liveness paths out of the fallback', async () => {
-    for (const url of ['/api/nothing-here', '/api', '/healthz/x', '/fhir', '/fhir/p1/a/b/c/d/e']) {
+    for (const url of ['/api/nothing-here', '/api', '/healthz/x', '/fhir']) {
       const response = await app.inject({ url, headers: html });
       expect(response.statusCode, url).toBe(404);
       expect(response.body, url).not.toContain('Hearth test build');
       expect(response.headers['content-type'], url).toMatch(/json/);
     }
-    // Routes the FHIR API has answer as FHIR (here: 401 without a session), never with the app.
+    // Under /fhir the FHIR API answers, routes and 404s alike, as FHIR: never with the app.
     const fhir = await app.inject({ url: '/fhir/p1/Observation/x', headers: html });
     expect(fhir.statusCode).toBe(401);
     expect(fhir.body).not.toContain('Hearth test build');
+    const unknown = await app.inject({ url: '/fhir/p1/a/b/c/d/e', headers: html });
+    expect(unknown.statusCode).toBe(404);
+    expect(unknown.json().resourceType).toBe('OperationOutcome');
   });
 
   it('answers 404, not the app, for a missing file that is not a page', async () => {
-    const response = await app.inject({ url: '/assets/missing-12345678.js', headers: { accept: '*/*' } });
+    for (const accept of ['*/*', 'text/html']) {
+      const missing = await app.inject({ url: '/assets/missing-12345678.js', headers: { accept } });
+      expect(missing.statusCode).toBe(404);
+    }
+    const response = await app.inject({ url: '/favicon.ico', headers: { accept: 'image/*' } });
     expect(response.statusCode).toBe(404);
     expect(response.headers['cache-control']).toBe('no-store');
   });

@@ -1,4 +1,4 @@
-import { existsSync, statSync } from 'node:fs';
+import { existsSync, readFileSync, statSync } from 'node:fs';
 import { join, resolve, sep } from 'node:path';
 import fastifyStatic from '@fastify/static';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
@@ -34,10 +34,18 @@ function fileIn(root: string, path: string): string | undefined {
 
 const wantsHtml = (request: FastifyRequest) => (request.headers.accept ?? '').includes('text/html');
 
+const NOT_BUILT = `Hearth ${HEARTH_VERSION} is running, but the web app is not built: run "npm run build:web" (or start with "npm start", which builds it).\n`;
+
+/** index.html, or (no build yet) a page saying how to make one. Read per request: a rebuild needs no restart. */
+function sendIndex(root: string, reply: FastifyReply): FastifyReply {
+  const index = join(root, 'index.html');
+  if (!existsSync(index)) return reply.code(200).type('text/plain; charset=utf-8').send(NOT_BUILT);
+  return reply.code(200).type('text/html; charset=utf-8').send(readFileSync(index));
+}
+
 /**
- * The web app: files of `web/dist` at `/`, and index.html for any other page a browser asks for
- * (client-side routes such as /people/<id>/records or /invite/<token>). Without a build the server
- * still runs and `/` says how to make one.
+ * The web app's files: `/` and the bundle under `/assets/`. Other pages of the app (client-side
+ * routes such as /people/<id>/records or /invite/<token>) come from {@link webAppFallback}.
  */
 export function registerWebRoutes(app: FastifyInstance, root: string = WEB_DIST): void {
   void app.register(async (scope) => {
@@ -47,21 +55,25 @@ export function registerWebRoutes(app: FastifyInstance, root: string = WEB_DIST)
     scope.addHook('onSend', async (request, reply) => {
       if (reply.statusCode === 200 && HASHED_ASSET.test(pathOf(request))) reply.header('Cache-Control', 'public, max-age=31536000, immutable');
     });
-    scope.get('/*', async (request, reply) => serve(root, request, reply));
+    scope.get('/', async (_request, reply) => sendIndex(root, reply));
+    scope.get('/assets/*', async (request, reply) => {
+      const file = fileIn(root, pathOf(request));
+      return file ? reply.sendFile(file, root) : reply.callNotFound();
+    });
   });
 }
 
-async function serve(root: string, request: FastifyRequest, reply: FastifyReply) {
-  const path = pathOf(request);
-  if (NOT_THE_APP.test(path)) return reply.callNotFound();
-  const built = existsSync(join(root, 'index.html'));
-  const file = built && path !== '/' ? fileIn(root, path) : undefined;
-  if (file) return reply.sendFile(file, root);
-  if (path !== '/' && !wantsHtml(request)) return reply.callNotFound();
-  if (!built) {
-    return reply
-      .type('text/plain; charset=utf-8')
-      .send(`Hearth ${HEARTH_VERSION} is running, but the web app is not built: run "npm run build:web" (or start with "npm start", which builds it).\n`);
-  }
-  return reply.sendFile('index.html', root);
+/**
+ * For the server's not-found handler: a GET for an HTML page outside /api, /fhir and /healthz is a
+ * page of the app, answered with index.html (true); anything else stays a 404 (false). Being the
+ * not-found path keeps each prefix's own 404 (FHIR's OperationOutcome under /fhir) intact.
+ */
+export function webAppFallback(root: string = WEB_DIST) {
+  return (request: FastifyRequest, reply: FastifyReply): boolean => {
+    if (request.method !== 'GET' && request.method !== 'HEAD') return false;
+    const path = pathOf(request);
+    if (NOT_THE_APP.test(path) || path.startsWith('/assets/') || !wantsHtml(request)) return false;
+    sendIndex(root, reply);
+    return true;
+  };
 }
