@@ -7,8 +7,11 @@ import { HEARTH_VERSION } from '../version.ts';
 import type { Instance } from '../instance/instance.ts';
 import { createAuthContext, type AuthOptions } from './auth-context.ts';
 import { registerAuthRoutes } from './auth-routes.ts';
+import { registerInviteRoutes } from './invite-routes.ts';
+import { registerPeopleRoutes } from './people-routes.ts';
 import { registerSecurityHooks } from './security-hooks.ts';
 import { registerSessionRoutes } from './session-routes.ts';
+import { registerTotpRoutes } from './totp-routes.ts';
 
 /** One year, per RFC 6797 practice; only ever sent over HTTPS. */
 const HSTS = 'max-age=31536000; includeSubDomains';
@@ -52,6 +55,9 @@ export function buildServer(instance: Instance, config: Pick<ServerConfig, 'logL
   registerSecurityHooks(app, auth.ownerExists);
   registerAuthRoutes(app, auth);
   registerSessionRoutes(app, auth);
+  registerTotpRoutes(app, auth);
+  registerPeopleRoutes(app, auth);
+  registerInviteRoutes(app, auth);
   app.get('/healthz', async () => {
     // Touches the system database so a broken key or disk shows up here, not at first use.
     instance.system.prepare('SELECT 1').get();
