@@ -14,15 +14,30 @@ export interface ServerConfig {
   tls?: { cert: string; key: string };
   /** Addresses of reverse proxies whose X-Forwarded-* headers are believed. */
   trustedProxies: string[];
+  /** SECURITY.md "Passwords and sessions": a session ends after this long unused… */
+  sessionIdleMinutes: number;
+  /** …and this long after sign-in, however busy. */
+  sessionAbsoluteHours: number;
+  /** Evaluated failed sign-ins per account per hour before 429 (ASVS 4.0.3 2.2.1: at most 100). */
+  maxFailedLoginsPerHour: number;
   /** Where each value came from, for the start-up summary. */
   origins: Record<string, 'default' | 'config file' | 'environment' | 'command line'>;
   configFile?: string;
 }
 
-type Layer = Partial<Record<'host' | 'port' | 'logLevel' | 'tlsCert' | 'tlsKey' | 'trustedProxies', unknown>>;
+type Key = 'host' | 'port' | 'logLevel' | 'tlsCert' | 'tlsKey' | 'trustedProxies' | 'sessionIdleMinutes' | 'sessionAbsoluteHours' | 'maxFailedLoginsPerHour';
+type Layer = Partial<Record<Key, unknown>>;
 
-const DEFAULTS: Layer = { host: '127.0.0.1', port: 7070, logLevel: 'info', trustedProxies: [] };
-const FILE_KEYS = new Set(['host', 'port', 'logLevel', 'tlsCert', 'tlsKey', 'trustedProxies']);
+const DEFAULTS: Layer = {
+  host: '127.0.0.1',
+  port: 7070,
+  logLevel: 'info',
+  trustedProxies: [],
+  sessionIdleMinutes: 15,
+  sessionAbsoluteHours: 12,
+  maxFailedLoginsPerHour: 100,
+};
+const FILE_KEYS = new Set(['host', 'port', 'logLevel', 'tlsCert', 'tlsKey', 'trustedProxies', 'sessionIdleMinutes', 'sessionAbsoluteHours', 'maxFailedLoginsPerHour']);
 
 function fromFile(path: string): Layer {
   let parsed: unknown;
@@ -45,6 +60,9 @@ function fromEnvironment(env: NodeJS.ProcessEnv): Layer {
   if (env.HEARTH_LOG_LEVEL) layer.logLevel = env.HEARTH_LOG_LEVEL;
   if (env.HEARTH_TLS_CERT) layer.tlsCert = env.HEARTH_TLS_CERT;
   if (env.HEARTH_TLS_KEY) layer.tlsKey = env.HEARTH_TLS_KEY;
+  if (env.HEARTH_SESSION_IDLE_MINUTES) layer.sessionIdleMinutes = env.HEARTH_SESSION_IDLE_MINUTES;
+  if (env.HEARTH_SESSION_ABSOLUTE_HOURS) layer.sessionAbsoluteHours = env.HEARTH_SESSION_ABSOLUTE_HOURS;
+  if (env.HEARTH_MAX_FAILED_LOGINS_PER_HOUR) layer.maxFailedLoginsPerHour = env.HEARTH_MAX_FAILED_LOGINS_PER_HOUR;
   if (env.HEARTH_TRUSTED_PROXIES) layer.trustedProxies = env.HEARTH_TRUSTED_PROXIES.split(',').map((s) => s.trim()).filter(Boolean);
   return layer;
 }
@@ -53,6 +71,15 @@ function port(value: unknown, where: string): number {
   const number = typeof value === 'string' && /^\d+$/.test(value) ? Number(value) : value;
   if (typeof number !== 'number' || !Number.isInteger(number) || number < 0 || number > 65535) {
     throw new HearthError('invalid', `${where}: port must be a whole number from 0 to 65535, not ${JSON.stringify(value)}`);
+  }
+  return number;
+}
+
+/** A whole number in [min, max], from a number (config file) or a string of digits (environment, flags). */
+function wholeNumber(value: unknown, name: string, min: number, max: number, where: string): number {
+  const number = typeof value === 'string' && /^\d+$/.test(value) ? Number(value) : value;
+  if (typeof number !== 'number' || !Number.isInteger(number) || number < min || number > max) {
+    throw new HearthError('invalid', `${where}: ${name} must be a whole number from ${min} to ${max}, not ${JSON.stringify(value)}`);
   }
   return number;
 }
@@ -108,6 +135,11 @@ export function loadServerConfig(options: { dataDir: string; env?: NodeJS.Proces
     logLevel: merged.logLevel as LogLevel,
     ...(tls ? { tls } : {}),
     trustedProxies: proxies as string[],
+    // SECURITY.md's 15 min / 12 h are defaults an operator may change within sane bounds (a day
+    // idle, 30 days in all); the failure limit may only go below ASVS 4.0.3 2.2.1's 100 an hour.
+    sessionIdleMinutes: wholeNumber(merged.sessionIdleMinutes, 'sessionIdleMinutes', 1, 24 * 60, where('sessionIdleMinutes')),
+    sessionAbsoluteHours: wholeNumber(merged.sessionAbsoluteHours, 'sessionAbsoluteHours', 1, 24 * 30, where('sessionAbsoluteHours')),
+    maxFailedLoginsPerHour: wholeNumber(merged.maxFailedLoginsPerHour, 'maxFailedLoginsPerHour', 1, 100, where('maxFailedLoginsPerHour')),
     origins,
     ...(configFile ? { configFile } : {}),
   };
@@ -122,6 +154,9 @@ export function describeServerConfig(config: ServerConfig, keyOrigin: string): s
     line('port', String(config.port), config.origins.port),
     line('log level', config.logLevel, config.origins.logLevel),
     line('https', config.tls ? `certificate ${config.tls.cert}` : 'off', config.origins.tlsCert),
+    line('session idle', `${config.sessionIdleMinutes} min`, config.origins.sessionIdleMinutes),
+    line('session max', `${config.sessionAbsoluteHours} h`, config.origins.sessionAbsoluteHours),
+    line('login limit', `${config.maxFailedLoginsPerHour} failures/hour/account`, config.origins.maxFailedLoginsPerHour),
     line('trusted proxies', config.trustedProxies.length > 0 ? config.trustedProxies.join(', ') : 'none', config.origins.trustedProxies),
     // The master key itself is never printed: only where it came from.
     line('master key', keyOrigin === 'key file' ? 'from the key file' : `from ${keyOrigin} (value hidden)`),

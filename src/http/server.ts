@@ -21,6 +21,15 @@ export interface BuildServerOptions {
   auth?: AuthOptions;
 }
 
+/** The session timeouts and login limit of the server configuration, as buildServer's auth options. */
+export function authOptionsOf(config: Pick<ServerConfig, 'sessionIdleMinutes' | 'sessionAbsoluteHours' | 'maxFailedLoginsPerHour'>): AuthOptions {
+  return {
+    idleTimeoutMs: config.sessionIdleMinutes * 60_000,
+    absoluteTimeoutMs: config.sessionAbsoluteHours * 60 * 60_000,
+    maxFailuresPerHour: config.maxFailedLoginsPerHour,
+  };
+}
+
 /**
  * The HTTP server: liveness at /healthz, setup, sign-in and sessions under /api. The web app and
  * the FHIR API come later; every response carries the baseline security headers (SECURITY.md).
