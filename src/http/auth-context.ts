@@ -123,7 +123,10 @@ export const REAUTH_MAX_AGE_MS = 5 * 60_000;
  * within `maxAgeMs`; otherwise 401 `reauth-required`, and the client asks for the password again.
  */
 export function requireFreshAuth(context: AuthContext, request: FastifyRequest, maxAgeMs = REAUTH_MAX_AGE_MS): SignedIn {
-  const signedIn = requireSignedIn(context, request);
+  return requireFresh(context, requireSignedIn(context, request), maxAgeMs);
+}
+
+function requireFresh(context: AuthContext, signedIn: SignedIn, maxAgeMs: number): SignedIn {
   const proved = Math.max(signedIn.session.reauthAt ?? 0, signedIn.session.createdAt);
   if (context.now() - proved >= maxAgeMs) {
     throw new ApiRefusal('unauthenticated', 'reauth-required', 'confirm your password first (POST /api/reauth)');
@@ -136,9 +139,10 @@ export function requireFreshAuth(context: AuthContext, request: FastifyRequest, 
  * secret (they are in the docs), and nothing about any person is revealed by the refusal.
  */
 export function requireOwner(context: AuthContext, request: FastifyRequest, fresh = false): SignedIn {
-  const signedIn = fresh ? requireFreshAuth(context, request) : requireSignedIn(context, request);
+  const signedIn = requireSignedIn(context, request);
+  // Refused before the freshness check: another account gets 403 whether or not it re-authenticated.
   if (!signedIn.account.isOwner) throw new HearthError('forbidden', 'only the instance owner may do this');
-  return signedIn;
+  return fresh ? requireFresh(context, signedIn, REAUTH_MAX_AGE_MS) : signedIn;
 }
 
 /** The 401 of a password account with TOTP on, when no code came with the right password. */
