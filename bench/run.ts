@@ -8,6 +8,7 @@ import { randomKey } from '../src/keys/key-derivation.ts';
 import { searchVault } from '../src/search/index.ts';
 import { openEncryptedDatabase } from '../src/storage/encrypted-database.ts';
 import { HEARTH_VERSION } from '../src/version.ts';
+import { measureApiLoad } from './api-load.ts';
 import { coldStart, percentile, runHearth, timeCalls } from './measure.ts';
 import { writeDemoNdjson } from './workload.ts';
 
@@ -27,13 +28,14 @@ export const BENCH_QUERIES = [
 
 interface Options {
   records: number;
+  loadSeconds: number;
   bigBytes: number;
   searchRuns: number;
 }
 
 function parseOptions(args: string[]): Options {
   const quick = args.includes('--quick');
-  return { records: quick ? 20_000 : 100_000, bigBytes: quick ? 100 * 2 ** 20 : 2 ** 30, searchRuns: quick ? 20 : 100 };
+  return { records: quick ? 20_000 : 100_000, loadSeconds: quick ? 5 : 15, bigBytes: quick ? 100 * 2 ** 20 : 2 ** 30, searchRuns: quick ? 20 : 100 };
 }
 
 /** The raw floor: the same NDJSON lines inserted as-is into an encrypted database in one transaction. */
@@ -94,7 +96,15 @@ export async function runBenchmarks(args: string[]): Promise<number> {
     results.coldStartSeconds = ready;
     rows.push(['cold start to ready', `${ready.toFixed(2)} s`, '-', '-']);
 
-    // 4. Peak memory while importing a large NDJSON, in a child process.
+    // 4. API load over loopback on the same vault: the server in a child, autocannon here.
+    const api = await measureApiLoad(dataDir, person.id, env, { seconds: options.loadSeconds, connections: 10 });
+    results.api = api;
+    const described = (run: typeof api.read) => `${Math.round(run.requestsPerSecond)} req/s, p50 ${run.p50Ms} ms, p99 ${run.p99Ms} ms (${run.non2xx} non-2xx, ${run.errors} errors)`;
+    const clean = (run: typeof api.read) => run.non2xx === 0 && run.errors === 0;
+    rows.push(['API read of one Observation', described(api.read), '>= 1500 req/s, p99 < 50 ms', api.read.requestsPerSecond >= 1500 && api.read.p99Ms < 50 && clean(api.read) ? 'met' : 'NOT met']);
+    rows.push(['API lab search (100k person)', described(api.labSearch), 'p99 < 100 ms', api.labSearch.p99Ms < 100 && clean(api.labSearch) ? 'met' : 'NOT met']);
+
+    // 5. Peak memory while importing a large NDJSON, in a child process.
     const big = join(work, 'big.ndjson');
     const bigWritten = await writeDemoNdjson(big, { maxBytes: options.bigBytes });
     rmSync(file);

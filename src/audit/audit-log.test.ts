@@ -54,6 +54,26 @@ describe('audit log: append and list', () => {
     expect(first).not.toHaveProperty('personId');
   });
 
+  it('appends a relaxed entry into the same chain, without a synchronous commit, then restores FULL', () => {
+    const synchronous = () => vault.db.pragma('synchronous', { simple: true });
+    expect(synchronous()).toBe(2);
+    const seen: unknown[] = [];
+    const spy = auditLog(vault.db, { now: () => new Date((clock += 60_000)) });
+    const original = vault.db.pragma.bind(vault.db);
+    // Records the levels the appends set around their commits.
+    vault.db.pragma = ((source: string, options?: { simple?: boolean }) => {
+      if (source.startsWith('synchronous =')) seen.push(source);
+      return original(source, options);
+    }) as typeof vault.db.pragma;
+    const first = spy.append({ actor: 'a', action: 'read', outcome: 'success' }, { relaxed: true });
+    const second = spy.append({ actor: 'a', action: 'read', outcome: 'success' });
+    vault.db.pragma = original;
+    expect(seen).toEqual(['synchronous = NORMAL', 'synchronous = 2']);
+    expect(synchronous()).toBe(2);
+    expect(second.prevHash).toBe(first.hash);
+    expect(spy.verify().ok).toBe(true);
+  });
+
   it('filters by time, action, limit and offset', () => {
     fill(6); // recorded 10:01 … 10:06
     expect(log.list({ action: 'search' }).map((e) => e.seq)).toEqual([2, 4, 6]);

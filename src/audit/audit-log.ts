@@ -22,8 +22,18 @@ export interface AuditListQuery {
   offset?: number;
 }
 
+export interface AuditAppendOptions {
+  /**
+   * Commit without waiting for the disk (SQLite `synchronous=NORMAL` for this one commit): the
+   * entry is in the WAL, so it survives a crash of Hearth, and reaches the disk with the next
+   * checkpoint or fully synchronous commit; only a power loss in between could lose it. For the
+   * entries of reads and searches, where an fsync per request would cap the API's throughput.
+   */
+  relaxed?: boolean;
+}
+
 export interface AuditLog {
-  append(entry: AuditEntryInput): AuditEntry;
+  append(entry: AuditEntryInput, options?: AuditAppendOptions): AuditEntry;
   /** Entries in seq (write) order. */
   list(query?: AuditListQuery): AuditEntry[];
   verify(): AuditVerification;
@@ -87,7 +97,17 @@ export function auditLog(db: SqliteDatabase, options: AuditLogOptions = {}): Aud
   });
 
   return {
-    append: (input) => rowToEntry(appendInTransaction(input)),
+    append(input, appendOptions = {}) {
+      // Inside a caller's transaction the caller's commit decides; the pragma only applies between transactions.
+      if (!appendOptions.relaxed || db.inTransaction) return rowToEntry(appendInTransaction(input));
+      const previous = db.pragma('synchronous', { simple: true }) as number;
+      db.pragma('synchronous = NORMAL');
+      try {
+        return rowToEntry(appendInTransaction(input));
+      } finally {
+        db.pragma(`synchronous = ${previous}`);
+      }
+    },
 
     list(query = {}) {
       const where: string[] = [];

@@ -77,6 +77,18 @@ describe('sessions service', () => {
     expect(service.resolve(long.rawId)).toBeUndefined();
   });
 
+  it('writes last-seen at most every 30 s, so a busy session is not a commit per request', () => {
+    const service = sessions();
+    const { rawId, session } = service.create(alice);
+    const lastSeen = () => (instance.system.prepare('SELECT last_seen_at AS at FROM sessions WHERE account_id = ?').get(alice) as { at: number }).at;
+    clock += 29_000;
+    expect(service.resolve(rawId)?.lastSeenAt).toBe(session.lastSeenAt);
+    expect(lastSeen()).toBe(session.lastSeenAt);
+    clock += 2_000;
+    expect(service.resolve(rawId)?.lastSeenAt).toBe(clock);
+    expect(lastSeen()).toBe(clock);
+  });
+
   it('ends one, all but one, or one by handle, only for its own account', () => {
     const service = sessions();
     service.endAllFor(alice);
