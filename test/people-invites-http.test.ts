@@ -150,6 +150,16 @@ describe('invites', () => {
     expect((await server.call('GET', '/api/invites', { cookie: owner })).json.invites).toEqual([]);
   });
 
+  it('lets only one of two simultaneous accepts win', async () => {
+    const created = await invite(owner);
+    tokens.push(created.json.token);
+    const accept = (username: string) => server.call('POST', `/api/invites/${created.json.token}/accept`, { body: { username, password: `${username} has a password` } });
+    const answers = await Promise.all([accept('frank'), accept('grace')]);
+    expect(answers.map((answer) => answer.status).sort()).toEqual([201, 404]);
+    const accounts = accountsOf(server.instance.system);
+    expect([accounts.byUsername('frank'), accounts.byUsername('grace')].filter(Boolean)).toHaveLength(1);
+  });
+
   it('can be revoked, and expires after 7 days', async () => {
     const revoked = await invite(owner);
     const listed = await server.call('GET', '/api/invites', { cookie: owner });
