@@ -15,7 +15,7 @@ export interface Answer {
   status: number;
   headers: Headers;
   text: string;
-  // eslint-disable-next-line @typescript-eslint/no-explicit-any
+  // Parsed JSON of any shape: tests assert on it field by field.
   json: any;
   session: string | undefined;
 }
