@@ -3,6 +3,7 @@ import { Secret, TOTP } from 'otpauth';
 import { HearthError } from '../errors/hearth-error.ts';
 import { openSecret, sealSecret } from '../keys/sealed-secret.ts';
 import type { SqliteDatabase } from '../storage/encrypted-database.ts';
+import { totpRepository } from './totp-repository.ts';
 
 /** RFC 6238 defaults, which every authenticator app understands: HMAC-SHA1, 6 digits, 30 s steps. */
 const PERIOD_SECONDS = 30;
@@ -26,12 +27,6 @@ export interface TotpSetup {
 
 /** What a code proved: a TOTP code, or one of the recovery codes (with how many are left). */
 export type CodeCheck = { ok: false } | { ok: true; kind: 'totp' } | { ok: true; kind: 'recovery'; remaining: number };
-
-interface TotpRow {
-  sealed_seed: Buffer;
-  confirmed_at: number | null;
-  last_step: number | null;
-}
 
 const sha256 = (text: string) => createHash('sha256').update(text).digest('hex');
 
@@ -62,19 +57,7 @@ export interface TotpDeps {
  * and remembers the last accepted time-step.
  */
 export function totpService({ db, sealKey, now = Date.now }: TotpDeps) {
-  const selectRow = db.prepare('SELECT sealed_seed, confirmed_at, last_step FROM account_totp WHERE account_id = ?');
-  const upsertPending = db.prepare(`INSERT INTO account_totp (account_id, sealed_seed, created_at) VALUES (?, ?, ?)
-    ON CONFLICT (account_id) DO UPDATE SET sealed_seed = excluded.sealed_seed, created_at = excluded.created_at, confirmed_at = NULL, last_step = NULL`);
-  const confirm = db.prepare('UPDATE account_totp SET confirmed_at = ?, last_step = ? WHERE account_id = ? AND confirmed_at IS NULL');
-  // Only a later step than the last accepted one: the same code (or an older one) never works twice.
-  const advanceStep = db.prepare('UPDATE account_totp SET last_step = ? WHERE account_id = ? AND (last_step IS NULL OR last_step < ?)');
-  const deleteTotp = db.prepare('DELETE FROM account_totp WHERE account_id = ?');
-  const deleteCodes = db.prepare('DELETE FROM recovery_codes WHERE account_id = ?');
-  const insertCode = db.prepare('INSERT INTO recovery_codes (account_id, code_hash) VALUES (?, ?)');
-  const useCode = db.prepare('UPDATE recovery_codes SET used_at = ? WHERE account_id = ? AND code_hash = ? AND used_at IS NULL');
-  const countUnused = db.prepare('SELECT count(*) FROM recovery_codes WHERE account_id = ? AND used_at IS NULL').pluck();
-
-  const row = (accountId: string) => selectRow.get(accountId) as TotpRow | undefined;
+  const repository = totpRepository(db);
   const totpOf = (accountId: string, sealed: Buffer) => {
     const seed = openSecret(sealKey, sealed, accountId);
     return new TOTP({ secret: new Secret({ buffer: seed.buffer.slice(seed.byteOffset, seed.byteOffset + seed.byteLength) }), digits: DIGITS, period: PERIOD_SECONDS });
@@ -90,29 +73,26 @@ export function totpService({ db, sealKey, now = Date.now }: TotpDeps) {
 
   return {
     /** True once a second factor was confirmed: sign-in then asks for a code. */
-    isEnabled: (accountId: string): boolean => row(accountId)?.confirmed_at != null,
+    isEnabled: (accountId: string): boolean => repository.get(accountId)?.confirmedAt != null,
 
     /** A new seed, pending until confirmed with a code from it. Refused while TOTP is on. */
     begin(accountId: string, username: string): TotpSetup {
-      if (row(accountId)?.confirmed_at != null) throw new HearthError('conflict', 'the second factor is already on; turn it off first');
+      if (repository.get(accountId)?.confirmedAt != null) throw new HearthError('conflict', 'the second factor is already on; turn it off first');
       const secret = new Secret({ size: SEED_BYTES });
-      upsertPending.run(accountId, sealSecret(sealKey, secret.bytes, accountId), now());
+      repository.putPending(accountId, sealSecret(sealKey, secret.bytes, accountId), now());
       const totp = new TOTP({ issuer: 'Hearth', label: username, secret, digits: DIGITS, period: PERIOD_SECONDS });
       return { secret: secret.base32, otpauthUri: totp.toString() };
     },
 
     /** Turns TOTP on with a code from the pending seed; returns the recovery codes, shown this once. */
     confirm(accountId: string, code: string): string[] {
-      const current = row(accountId);
-      if (!current || current.confirmed_at != null) throw new HearthError('conflict', 'no second factor is waiting for confirmation; start with POST /api/totp/setup');
-      const step = matchedStep(accountId, current.sealed_seed, code);
+      const current = repository.get(accountId);
+      const pendingGone = () => new HearthError('conflict', 'no second factor is waiting for confirmation; start with POST /api/totp/setup');
+      if (!current || current.confirmedAt != null) throw pendingGone();
+      const step = matchedStep(accountId, current.sealedSeed, code);
       if (step === undefined) throw new HearthError('invalid', 'that code does not match; check the clock of the device and try the next code');
       const codes = Array.from({ length: RECOVERY_CODE_COUNT }, newRecoveryCode);
-      db.transaction(() => {
-        confirm.run(now(), step, accountId);
-        deleteCodes.run(accountId);
-        for (const recovery of codes) insertCode.run(accountId, sha256(recovery));
-      })();
+      if (!repository.confirm(accountId, now(), step, codes.map(sha256))) throw pendingGone();
       return codes;
     },
 
@@ -121,23 +101,18 @@ export function totpService({ db, sealKey, now = Date.now }: TotpDeps) {
      * recovery code, which is then spent. Always `ok: true` for an account without TOTP.
      */
     check(accountId: string, code: string): CodeCheck {
-      const current = row(accountId);
-      if (!current || current.confirmed_at == null) return { ok: true, kind: 'totp' };
+      const current = repository.get(accountId);
+      if (!current || current.confirmedAt == null) return { ok: true, kind: 'totp' };
       const trimmed = code.trim();
-      const step = matchedStep(accountId, current.sealed_seed, trimmed);
-      if (step !== undefined) return advanceStep.run(step, accountId, step).changes > 0 ? { ok: true, kind: 'totp' } : { ok: false };
+      const step = matchedStep(accountId, current.sealedSeed, trimmed);
+      if (step !== undefined) return repository.advanceStep(accountId, step) ? { ok: true, kind: 'totp' } : { ok: false };
       const recovery = normaliseRecoveryCode(trimmed);
-      if (recovery === undefined || useCode.run(now(), accountId, sha256(recovery)).changes === 0) return { ok: false };
-      return { ok: true, kind: 'recovery', remaining: countUnused.get(accountId) as number };
+      if (recovery === undefined || !repository.useCode(accountId, sha256(recovery), now())) return { ok: false };
+      return { ok: true, kind: 'recovery', remaining: repository.unusedCodes(accountId) };
     },
 
     /** Removes the seed and the recovery codes; false when there was nothing to remove. */
-    disable(accountId: string): boolean {
-      return db.transaction(() => {
-        deleteCodes.run(accountId);
-        return deleteTotp.run(accountId).changes > 0;
-      })();
-    },
+    disable: (accountId: string): boolean => repository.delete(accountId),
   };
 }
 
