@@ -9,6 +9,7 @@ import { searchVault } from '../src/search/index.ts';
 import { openEncryptedDatabase } from '../src/storage/encrypted-database.ts';
 import { HEARTH_VERSION } from '../src/version.ts';
 import { measureApiLoad } from './api-load.ts';
+import { benchDirectory } from './directory-bench.ts';
 import { coldStart, percentile, runHearth, timeCalls } from './measure.ts';
 import { writeDemoNdjson } from './workload.ts';
 
@@ -120,6 +121,8 @@ export async function runBenchmarks(args: string[]): Promise<number> {
       '< 300 MiB',
       run.peakRssMiB < 300 && run.code === 0 ? 'met' : 'NOT met',
     ]);
+    // 6. The provider directory: query latency, load and index time, heap (bench/directory-bench.ts).
+    results.directory = benchDirectory(rows);
   } finally {
     rmSync(work, { recursive: true, force: true });
   }

@@ -1,29 +1,12 @@
-import { mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { hasPlaintextHeader } from '../src/storage/encryption-self-test.ts';
+import { canaryForms, filesUnder } from './helpers/canary.ts';
 import { runCli } from './helpers/run-cli.ts';
 
 const CANARY = 'Quetzal-7c1f "Zebra" Hemoglobin-Canary';
-
-/** The forms SECURITY.md "At rest" asks to scan for: UTF-8, UTF-16LE, base64 (three alignments), JSON-escaped. */
-function canaryForms(text: string): Buffer[] {
-  const forms = [Buffer.from(text, 'utf8'), Buffer.from(text, 'utf16le'), Buffer.from(JSON.stringify(text).slice(1, -1), 'utf8')];
-  for (const shift of [0, 1, 2]) {
-    const encoded = Buffer.from(`${'x'.repeat(shift)}${text}`).toString('base64');
-    // Drop the characters that depend on the neighbouring bytes at either end.
-    forms.push(Buffer.from(encoded.slice(shift === 0 ? 0 : 4, -4), 'utf8'));
-  }
-  return forms;
-}
-
-function filesUnder(dir: string): string[] {
-  return readdirSync(dir, { withFileTypes: true }).flatMap((entry) => {
-    const path = join(dir, entry.name);
-    return entry.isDirectory() ? filesUnder(path) : [path];
-  });
-}
 
 describe('health data at rest', () => {
   it('leaves no readable canary in any file of the data directory', async () => {

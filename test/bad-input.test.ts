@@ -61,6 +61,17 @@ describe('bad input through the import path', () => {
     vault.close();
   });
 
+  it.each(VECTORS)('refuses %s from an upload held in memory too, and stores nothing', async (_name, file, content, expected) => {
+    const bytes = typeof content === 'string' ? Buffer.from(content, 'utf8') : content;
+    const [report] = await importFiles(instance, { actor: 'test', paths: [{ name: file, bytes }], target: { kind: 'person', personId } });
+    expect(report!.errorCount).toBeGreaterThan(0);
+    expect(report!.errors[0]!.file).toContain(file);
+    expect(report!.errors.map((e) => `${e.expression ?? ''} ${e.message}`).join('\n')).toMatch(expected);
+    const vault = instance.people.openVault(personId);
+    expect(recordStore(vault.db).counts()).toEqual([]);
+    vault.close();
+  });
+
   it('imports the good lines around a bad one, naming the bad line', async () => {
     const path = join(dir, 'mixed.ndjson');
     writeFileSync(path, ['{"resourceType":"Patient","id":"good-1"}', '{"resourceType":"Patient",', '{"resourceType":"Patient","id":"good-2","active":"yes"}', '{"resourceType":"Patient","id":"good-3"}'].join('\n'));

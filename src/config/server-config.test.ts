@@ -46,6 +46,13 @@ describe('server configuration', () => {
     expect(() => loadServerConfig({ dataDir: dir, env: { HEARTH_TLS_CERT: join(dir, 'c.pem'), HEARTH_TLS_KEY: join(dir, 'k.pem') } as NodeJS.ProcessEnv })).toThrow(/does not exist/);
   });
 
+  it('caps uploads at 256 MiB by default, settable in whole MiB', () => {
+    expect(loadServerConfig({ dataDir: dir, env: noEnv }).maxUploadMiB).toBe(256);
+    expect(loadServerConfig({ dataDir: dir, env: { HEARTH_MAX_UPLOAD_MIB: '64' } as NodeJS.ProcessEnv }).maxUploadMiB).toBe(64);
+    writeFileSync(join(dir, 'hearth.json'), JSON.stringify({ maxUploadMiB: 0.5 }));
+    expect(() => loadServerConfig({ dataDir: dir, env: noEnv })).toThrow(/config file .*maxUploadMiB must be a whole number from 1 to 4096/);
+  });
+
   it('prints every value with its origin and never a key', () => {
     const text = describeServerConfig(loadServerConfig({ dataDir: dir, env: noEnv, flags: { port: '7000' } }), 'HEARTH_MASTER_KEY');
     expect(text).toContain('port            7000  (command line)');

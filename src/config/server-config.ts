@@ -20,24 +20,40 @@ export interface ServerConfig {
   sessionAbsoluteHours: number;
   /** Evaluated failed sign-ins per account per hour before 429 (ASVS 4.0.3 2.2.1: at most 100). */
   maxFailedLoginsPerHour: number;
+  /** Largest file accepted by the upload import (held in memory, never written to disk). */
+  maxUploadMiB: number;
   /** Where each value came from, for the start-up summary. */
   origins: Record<string, 'default' | 'config file' | 'environment' | 'command line'>;
   configFile?: string;
 }
 
-type Key = 'host' | 'port' | 'logLevel' | 'tlsCert' | 'tlsKey' | 'trustedProxies' | 'sessionIdleMinutes' | 'sessionAbsoluteHours' | 'maxFailedLoginsPerHour';
+type Key =
+  | 'host'
+  | 'port'
+  | 'logLevel'
+  | 'tlsCert'
+  | 'tlsKey'
+  | 'trustedProxies'
+  | 'maxUploadMiB'
+  | 'sessionIdleMinutes'
+  | 'sessionAbsoluteHours'
+  | 'maxFailedLoginsPerHour';
 type Layer = Partial<Record<Key, unknown>>;
+
+/** Uploads are held in memory while they wait and run: 256 MiB fits the server's budget with room. */
+export const DEFAULT_MAX_UPLOAD_MIB = 256;
 
 const DEFAULTS: Layer = {
   host: '127.0.0.1',
   port: 7070,
   logLevel: 'info',
   trustedProxies: [],
+  maxUploadMiB: DEFAULT_MAX_UPLOAD_MIB,
   sessionIdleMinutes: 15,
   sessionAbsoluteHours: 12,
   maxFailedLoginsPerHour: 100,
 };
-const FILE_KEYS = new Set(['host', 'port', 'logLevel', 'tlsCert', 'tlsKey', 'trustedProxies', 'sessionIdleMinutes', 'sessionAbsoluteHours', 'maxFailedLoginsPerHour']);
+const FILE_KEYS = new Set(['host', 'port', 'logLevel', 'tlsCert', 'tlsKey', 'trustedProxies', 'maxUploadMiB', 'sessionIdleMinutes', 'sessionAbsoluteHours', 'maxFailedLoginsPerHour']);
 
 function fromFile(path: string): Layer {
   let parsed: unknown;
@@ -60,6 +76,7 @@ function fromEnvironment(env: NodeJS.ProcessEnv): Layer {
   if (env.HEARTH_LOG_LEVEL) layer.logLevel = env.HEARTH_LOG_LEVEL;
   if (env.HEARTH_TLS_CERT) layer.tlsCert = env.HEARTH_TLS_CERT;
   if (env.HEARTH_TLS_KEY) layer.tlsKey = env.HEARTH_TLS_KEY;
+  if (env.HEARTH_MAX_UPLOAD_MIB) layer.maxUploadMiB = env.HEARTH_MAX_UPLOAD_MIB;
   if (env.HEARTH_SESSION_IDLE_MINUTES) layer.sessionIdleMinutes = env.HEARTH_SESSION_IDLE_MINUTES;
   if (env.HEARTH_SESSION_ABSOLUTE_HOURS) layer.sessionAbsoluteHours = env.HEARTH_SESSION_ABSOLUTE_HOURS;
   if (env.HEARTH_MAX_FAILED_LOGINS_PER_HOUR) layer.maxFailedLoginsPerHour = env.HEARTH_MAX_FAILED_LOGINS_PER_HOUR;
@@ -135,6 +152,8 @@ export function loadServerConfig(options: { dataDir: string; env?: NodeJS.Proces
     logLevel: merged.logLevel as LogLevel,
     ...(tls ? { tls } : {}),
     trustedProxies: proxies as string[],
+    // The 4096 MiB ceiling keeps an upload within what one Buffer holds comfortably.
+    maxUploadMiB: wholeNumber(merged.maxUploadMiB, 'maxUploadMiB', 1, 4096, where('maxUploadMiB')),
     // SECURITY.md's 15 min / 12 h are defaults an operator may change within sane bounds (a day
     // idle, 30 days in all); the failure limit may only go below ASVS 4.0.3 2.2.1's 100 an hour.
     sessionIdleMinutes: wholeNumber(merged.sessionIdleMinutes, 'sessionIdleMinutes', 1, 24 * 60, where('sessionIdleMinutes')),
@@ -154,6 +173,7 @@ export function describeServerConfig(config: ServerConfig, keyOrigin: string): s
     line('port', String(config.port), config.origins.port),
     line('log level', config.logLevel, config.origins.logLevel),
     line('https', config.tls ? `certificate ${config.tls.cert}` : 'off', config.origins.tlsCert),
+    line('max upload', `${config.maxUploadMiB} MiB`, config.origins.maxUploadMiB),
     line('session idle', `${config.sessionIdleMinutes} min`, config.origins.sessionIdleMinutes),
     line('session max', `${config.sessionAbsoluteHours} h`, config.origins.sessionAbsoluteHours),
     line('login limit', `${config.maxFailedLoginsPerHour} failures/hour/account`, config.origins.maxFailedLoginsPerHour),

@@ -8,6 +8,8 @@ import type { OperationOutcome, OperationOutcomeIssue } from '@medplum/fhirtypes
 export type ErrorCode =
   | 'invalid' // input that is not what was asked for (bad FHIR, bad query, bad file)
   | 'not-found'
+  | 'gone' // a record that was deleted (FHIR http.html#read: 410)
+  | 'precondition-failed' // an If-Match that no longer holds (FHIR http.html#concurrency: 412)
   | 'conflict'
   | 'forbidden'
   | 'unauthenticated' // no valid session, or a failed login
@@ -21,6 +23,8 @@ export type ErrorCode =
 const STATUS: Record<ErrorCode, number> = {
   invalid: 400,
   'not-found': 404,
+  gone: 410,
+  'precondition-failed': 412,
   conflict: 409,
   forbidden: 403,
   unauthenticated: 401,
@@ -36,6 +40,8 @@ const STATUS: Record<ErrorCode, number> = {
 const ISSUE_TYPE: Record<ErrorCode, OperationOutcomeIssue['code']> = {
   invalid: 'invalid',
   'not-found': 'not-found',
+  gone: 'deleted',
+  'precondition-failed': 'conflict',
   conflict: 'conflict',
   forbidden: 'forbidden',
   unauthenticated: 'login',

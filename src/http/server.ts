@@ -2,11 +2,14 @@ import { randomUUID } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import fastifyCookie from '@fastify/cookie';
 import Fastify, { type FastifyInstance } from 'fastify';
-import type { ServerConfig } from '../config/server-config.ts';
+import { DEFAULT_MAX_UPLOAD_MIB, type ServerConfig } from '../config/server-config.ts';
 import { HEARTH_VERSION } from '../version.ts';
 import type { Instance } from '../instance/instance.ts';
 import { createAuthContext, type AuthOptions } from './auth-context.ts';
 import { registerAuthRoutes } from './auth-routes.ts';
+import { registerDirectoryRoutes } from './directory-routes.ts';
+import { registerFhirApi } from './fhir/index.ts';
+import { registerImportRoutes } from './import-routes.ts';
 import { registerInviteRoutes } from './invite-routes.ts';
 import { registerPeopleRoutes } from './people-routes.ts';
 import { registerSecurityHooks } from './security-hooks.ts';
@@ -19,6 +22,8 @@ const HSTS = 'max-age=31536000; includeSubDomains';
 export interface BuildServerOptions {
   /** Session timeouts, the login limiter and the clock (tests shorten them). */
   auth?: AuthOptions;
+  /** Upload imports: records per batch (tests make it small). */
+  imports?: { batchSize?: number };
 }
 
 /** The session timeouts and login limit of the server configuration, as buildServer's auth options. */
@@ -31,10 +36,14 @@ export function authOptionsOf(config: Pick<ServerConfig, 'sessionIdleMinutes' | 
 }
 
 /**
- * The HTTP server: liveness at /healthz, setup, sign-in and sessions under /api. The web app and
+ * The HTTP server: liveness at /healthz, setup, sign-in, sessions and upload imports under /api. The web app and
  * the FHIR API come later; every response carries the baseline security headers (SECURITY.md).
  */
-export function buildServer(instance: Instance, config: Pick<ServerConfig, 'logLevel' | 'tls' | 'trustedProxies'>, options: BuildServerOptions = {}): FastifyInstance {
+export function buildServer(
+  instance: Instance,
+  config: Pick<ServerConfig, 'logLevel' | 'tls' | 'trustedProxies'> & Partial<Pick<ServerConfig, 'maxUploadMiB'>>,
+  options: BuildServerOptions = {},
+): FastifyInstance {
   const app = Fastify({
     // Random request ids: they go into the audit trail, where "req-1" of every restart would collide.
     genReqId: () => randomUUID(),
@@ -67,6 +76,9 @@ export function buildServer(instance: Instance, config: Pick<ServerConfig, 'logL
   registerTotpRoutes(app, auth);
   registerPeopleRoutes(app, auth);
   registerInviteRoutes(app, auth);
+  registerDirectoryRoutes(app, auth, instance.paths.root);
+  registerFhirApi(app, instance, auth);
+  registerImportRoutes(app, auth, instance, { maxUploadMiB: config.maxUploadMiB ?? DEFAULT_MAX_UPLOAD_MIB, ...options.imports });
   app.get('/healthz', async () => {
     // Touches the system database so a broken key or disk shows up here, not at first use.
     instance.system.prepare('SELECT 1').get();

@@ -1,13 +1,13 @@
 import { statSync } from 'node:fs';
 import type { Resource } from '@medplum/fhirtypes';
-import { asHearthError } from '../errors/hearth-error.ts';
+import { asHearthError, HearthError } from '../errors/hearth-error.ts';
 import { validateFhirResource } from '../fhir/validate.ts';
 import { recordStore, type RecordStore, type WriteOutcome } from '../records/record-store.ts';
 import type { Vault } from '../vault/vault.ts';
 import { importCheckpoints } from './import-checkpoints.ts';
 import { describeLocation, importReportBuilder, type ImportReport, type ImportReportBuilder } from './import-report.ts';
 import { belongsToPatient } from './patient-compartment.ts';
-import { fileFingerprint, readImportPath, type ImportItem, type ItemLocation } from './readers/index.ts';
+import { bufferFingerprint, fileFingerprint, readImportBuffer, readImportPath, type ImportItem, type ItemLocation } from './readers/index.ts';
 
 export interface ImportProgress {
   file: string;
@@ -32,6 +32,11 @@ export function fileInput(file: string): ImportInput {
   return { name: file, fingerprint: () => fileFingerprint(file), size: statSync(file).size, items: () => readImportPath(file) };
 }
 
+/** One file held in memory (an upload): the same readers and guards, the content's SHA-256 as identity. */
+export function bufferInput(name: string, buffer: Buffer): ImportInput {
+  return { name, fingerprint: async () => bufferFingerprint(buffer), size: buffer.length, items: () => readImportBuffer(name, buffer) };
+}
+
 export interface VaultImportOptions {
   sourceId: string;
   sourceBase?: string;
@@ -43,7 +48,20 @@ export interface VaultImportOptions {
   patientId?: string;
   batchSize?: number;
   onProgress?: (progress: ImportProgress) => void;
+  /**
+   * Asks the import to stop (a server shutting down): it stops after the batch being written has
+   * committed, leaves the import resumable, and throws HearthError('conflict', STOPPED_MESSAGE).
+   */
+  signal?: AbortSignal;
 }
+
+export const STOPPED_MESSAGE = 'the import was stopped (the server is shutting down) after its last saved batch; import the same file again to resume';
+
+/**
+ * Lets other work on the event loop run (an HTTP server answering progress polls). The readers over
+ * an in-memory upload produce items from microtasks alone, which would otherwise never yield.
+ */
+const yieldToEventLoop = () => new Promise<void>((resolve) => setImmediate(resolve));
 
 /** Unvalidated input may break the compartment check; then validation gets to report it. */
 function belongsToPatientSafely(resource: Record<string, unknown>, patientId: string): boolean {
@@ -98,6 +116,7 @@ export async function importIntoVault(vault: Vault, options: VaultImportOptions)
   };
 
   for (const [fileIndex, input] of options.inputs.entries()) {
+    stopIfAsked(options.signal);
     const file = input.name;
     const fileBytes = input.size;
     const fingerprint = await input.fingerprint();
@@ -123,6 +142,8 @@ export async function importIntoVault(vault: Vault, options: VaultImportOptions)
           flush(false);
           items += batch.length;
           batch = [];
+          await yieldToEventLoop();
+          stopIfAsked(options.signal);
           options.onProgress?.({
             file,
             filesDone: fileIndex,
@@ -144,6 +165,11 @@ export async function importIntoVault(vault: Vault, options: VaultImportOptions)
   const result = report.build({ importId, resumed, files: filesTotal, unresolvedReferences, seconds: (performance.now() - started) / 1000 });
   checkpoints.finish(importId, 'done', { byType: result.byType, errorCount: result.errorCount });
   return result;
+}
+
+/** Between batches only: what is committed stays, the `running` import row makes a re-run resume. */
+function stopIfAsked(signal: AbortSignal | undefined): void {
+  if (signal?.aborted) throw new HearthError('conflict', STOPPED_MESSAGE);
 }
 
 type Written = { location: ItemLocation; type: string; outcome?: WriteOutcome; error?: string };

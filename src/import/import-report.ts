@@ -79,3 +79,9 @@ export function describeLocation(location: ItemLocation): string {
   if (location.entry !== undefined) return `${location.file}#${location.entry}`;
   return location.file;
 }
+
+/** `file:line expression`, `file entry 3`: how a reported problem names its place, for people. */
+export function describeProblemPlace(problem: ImportProblem): string {
+  const place = problem.line !== undefined ? `:${problem.line}` : problem.entry !== undefined ? ` entry ${problem.entry}` : '';
+  return `${problem.file}${place}${problem.expression ? ` ${problem.expression}` : ''}`;
+}

@@ -5,38 +5,49 @@ import type { Instance } from '../instance/instance.ts';
 import { auditLog } from '../audit/index.ts';
 import { DEFAULT_SOURCE_LABEL, sourcesRepository } from '../sources/sources-repository.ts';
 import type { ImportReport } from './import-report.ts';
-import { fileInput, importIntoVault, type ImportProgress } from './import-into-vault.ts';
-import { readImportPath, walkImportPath } from './readers/index.ts';
+import { bufferInput, fileInput, importIntoVault, type ImportInput, type ImportProgress } from './import-into-vault.ts';
+import { walkImportPath } from './readers/index.ts';
 
 export type ImportTarget =
   | { kind: 'person'; personId: string; patientId?: string }
   /** One Hearth person per Patient in the input, each with their own records and the shared ones. */
   | { kind: 'split-by-patient' };
 
+/** A path (file or folder) on this machine, or one uploaded file held in memory (never written to disk). */
+export type ImportSource = string | { name: string; bytes: Buffer };
+
 export interface ImportRequest {
   /** Who asks: recorded in each person's audit trail. */
   actor: string;
-  paths: string[];
+  paths: ImportSource[];
   target: ImportTarget;
   sourceLabel?: string;
   strict?: boolean;
   batchSize?: number;
   onProgress?: (progress: ImportProgress & { personName: string }) => void;
+  /** Stops after the current batch (see VaultImportOptions.signal). */
+  signal?: AbortSignal;
+  /** Where the request came from, for the audit entry (SECURITY.md "Audit"). */
+  sourceAddress?: string;
+  requestId?: string;
 }
 
-/** Files to import, in a stable order: folders are walked for importable files. */
-export async function expandImportPaths(paths: string[]): Promise<string[]> {
-  const files: string[] = [];
-  for (const path of paths) for await (const file of walkImportPath(resolve(path))) files.push(file);
-  if (files.length === 0) throw new HearthError('invalid', 'nothing to import: no .ndjson, .json, .xml or .zip files found');
-  return files;
+/** What to read, in order: each path expanded to its files (folders walked), each upload as it is. */
+async function expandImportSources(sources: ImportSource[]): Promise<ImportInput[]> {
+  const inputs: ImportInput[] = [];
+  for (const source of sources) {
+    if (typeof source !== 'string') inputs.push(bufferInput(source.name, source.bytes));
+    else for await (const file of walkImportPath(resolve(source))) inputs.push(fileInput(file));
+  }
+  if (inputs.length === 0) throw new HearthError('invalid', 'nothing to import: no .ndjson, .json, .xml or .zip files found');
+  return inputs;
 }
 
 /** The Patients in the input (a first pass over it), to split a family export by person. */
-async function patientsIn(files: string[]): Promise<Patient[]> {
+async function patientsIn(inputs: ImportInput[]): Promise<Patient[]> {
   const patients = new Map<string, Patient>();
-  for (const file of files) {
-    for await (const item of readImportPath(file)) {
+  for (const input of inputs) {
+    for await (const item of input.items()) {
       if (item.kind === 'resource' && item.resource.resourceType === 'Patient' && typeof item.resource.id === 'string') {
         patients.set(item.resource.id, item.resource as unknown as Patient);
       }
@@ -57,7 +68,7 @@ function displayName(patient: Patient): string {
  * Patient id), so it updates rather than duplicates.
  */
 export async function importFiles(instance: Instance, request: ImportRequest): Promise<ImportReport[]> {
-  const files = await expandImportPaths(request.paths);
+  const inputs = await expandImportSources(request.paths);
   const sources = sourcesRepository(instance.system);
   const label = request.sourceLabel?.trim() || DEFAULT_SOURCE_LABEL;
   const targets: { personId: string; personName: string; patientId?: string }[] = [];
@@ -65,13 +76,19 @@ export async function importFiles(instance: Instance, request: ImportRequest): P
     const person = instance.people.require(request.target.personId);
     targets.push({ personId: person.id, personName: person.name, ...(request.target.patientId ? { patientId: request.target.patientId } : {}) });
   } else {
-    const patients = await patientsIn(files);
+    const patients = await patientsIn(inputs);
     if (patients.length === 0) throw new HearthError('invalid', 'the input holds no Patient resource to split by');
     for (const patient of patients) {
       const person = instance.people.linkedPerson(`patient:${label}:${patient.id}`, displayName(patient));
       targets.push({ personId: person.id, personName: person.name, patientId: patient.id! });
     }
   }
+  const auditBase = {
+    actor: request.actor,
+    action: 'import' as const,
+    ...(request.sourceAddress ? { sourceAddress: request.sourceAddress } : {}),
+    ...(request.requestId ? { requestId: request.requestId } : {}),
+  };
   const reports: ImportReport[] = [];
   for (const target of targets) {
     const source = sources.findOrCreate(target.personId, 'file', label);
@@ -80,10 +97,11 @@ export async function importFiles(instance: Instance, request: ImportRequest): P
     try {
       const report = await importIntoVault(vault, {
           sourceId: source.id,
-          inputs: files.map(fileInput),
+          inputs,
           ...(target.patientId ? { patientId: target.patientId } : {}),
           ...(request.strict ? { strict: true } : {}),
           ...(request.batchSize ? { batchSize: request.batchSize } : {}),
+          ...(request.signal ? { signal: request.signal } : {}),
           ...(request.onProgress ? { onProgress: (progress) => request.onProgress!({ ...progress, personName: target.personName }) } : {}),
       });
       const patients = report.byType.Patient;
@@ -91,14 +109,14 @@ export async function importFiles(instance: Instance, request: ImportRequest): P
       if (!target.patientId && patientCount > 1) {
         // Several people's records in one vault is almost never what was meant; say so loudly.
         report.warnings.unshift({
-          file: files.length === 1 ? files[0]! : `${files.length} files`,
+          file: inputs.length === 1 ? inputs[0]!.name : `${inputs.length} files`,
           message: `the input holds ${patientCount} patients, all now in ${target.personName}'s records; for a family export use --split-by-patient, or --patient <id> for one of them`,
         });
       }
       reports.push(report);
-      audit.append({ actor: request.actor, personId: target.personId, action: 'import', outcome: report.errorCount === 0 ? 'success' : 'failure' });
+      audit.append({ ...auditBase, personId: target.personId, outcome: report.errorCount === 0 ? 'success' : 'failure' });
     } catch (error) {
-      audit.append({ actor: request.actor, personId: target.personId, action: 'import', outcome: 'failure' });
+      audit.append({ ...auditBase, personId: target.personId, outcome: 'failure' });
       throw error;
     } finally {
       vault.close();

@@ -16,6 +16,11 @@ function paramsByType(): Map<string, Set<string>> {
   return compartmentParams;
 }
 
+/** The Patient compartment as (resource type, search parameter) pairs: which references tie a record to a patient. */
+export function patientCompartmentParams(): ReadonlyMap<string, ReadonlySet<string>> {
+  return paramsByType();
+}
+
 /**
  * The patients a resource belongs to, by their ids in the input. `undefined` means the resource is
  * not tied to any patient (an Organization, a Practitioner, a Medication…): shared by everyone.

@@ -67,6 +67,15 @@ export function recordRepository(db: SqliteDatabase) {
     "SELECT rowid, reference FROM idx_reference WHERE target_id IS NULL AND contained = 0 AND reference GLOB '[A-Z]*[?]*'",
   );
   const updateTarget = db.prepare('UPDATE idx_reference SET target_type = ?, target_id = ? WHERE rowid = ?');
+  // A deletion (R4 http.html#delete) is a version of its own, marked deleted, with no content; the
+  // current row and its index rows go, so read answers 410 and search no longer finds the record.
+  const insertDeletedVersion = db.prepare(
+    'INSERT INTO resource_versions (type, id, version_id, last_updated, deleted, source_id, import_id, origin) VALUES (?, ?, ?, ?, 1, ?, NULL, ?)',
+  );
+  const deleteCurrent = db.prepare('DELETE FROM resources WHERE rid = ?');
+  const selectLatestVersion = db.prepare(
+    'SELECT version_id AS versionId, deleted, source_id AS sourceId FROM resource_versions WHERE type = ? AND id = ? ORDER BY version_id DESC LIMIT 1',
+  );
   const selectCounts = db.prepare('SELECT type, count(*) AS count FROM resources GROUP BY type ORDER BY type');
 
   return {
@@ -84,10 +93,23 @@ export function recordRepository(db: SqliteDatabase) {
       updateCurrent.run(versionId, lastUpdated, contentHash, sourceId, importId, json, rid);
       insertVersion.run(type, id, versionId, lastUpdated, sourceId, importId, origin);
     },
+    /** Archives the current JSON, removes the current row and appends a deleted version. */
+    markDeleted(rid: number, version: { type: string; id: string; versionId: number; lastUpdated: string; sourceId: string | null; origin: string | null }): void {
+      const { type, id, versionId, lastUpdated, sourceId, origin } = version;
+      archiveCurrent.run(rid, type, id, versionId - 1);
+      deleteCurrent.run(rid);
+      insertDeletedVersion.run(type, id, versionId, lastUpdated, sourceId, origin);
+    },
+    /** The newest version of a record, current or deleted. */
+    latestVersion(type: string, id: string): { versionId: number; deleted: boolean; sourceId: string | null } | undefined {
+      const row = selectLatestVersion.get(type, id) as { versionId: number; deleted: number; sourceId: string | null } | undefined;
+      return row && { versionId: row.versionId, deleted: row.deleted === 1, sourceId: row.sourceId };
+    },
     versions(type: string, id: string): VersionRow[] {
       return (selectVersions.all(type, id) as (Omit<VersionRow, 'deleted'> & { deleted: number })[]).map((row) => ({ ...row, deleted: row.deleted === 1 }));
     },
-    versionJson: (type: string, id: string, versionId: number) => selectVersion.get(type, id, versionId) as string | undefined,
+    /** The JSON of one version: undefined when there is no such version, null for a deletion. */
+    versionJson: (type: string, id: string, versionId: number) => selectVersion.get(type, id, versionId) as string | null | undefined,
     mappedId: (sourceId: string, type: string, sourceResourceId: string) =>
       selectMapped.get(sourceId, type, sourceResourceId) as string | undefined,
     idTaken: (type: string, id: string) => selectIdTaken.get(type, id) !== undefined,

@@ -15,6 +15,11 @@ export interface WriteContext {
   origin?: string | null;
   /** The source's FHIR base URL: absolute references under it are stored as `Type/id`. */
   sourceBase?: string;
+  /**
+   * The record and its references already use this vault's ids (a record entered through the FHIR
+   * API, which reads and refers to vault ids): nothing is mapped or rewritten.
+   */
+  vaultIds?: boolean;
 }
 
 export type WriteOutcome = 'created' | 'updated' | 'unchanged';
@@ -76,16 +81,25 @@ export function recordStore(db: SqliteDatabase) {
     return ids.length === 1 ? { targetType: conditional.type, targetId: ids[0]! } : undefined;
   }
 
+  /** A vault id given by the caller, claimed for the source so no later import can take it. */
+  function ownId(sourceId: string, type: string, id: string): string {
+    if (repository.mappedId(sourceId, type, id) === undefined) {
+      if (repository.idTaken(type, id)) throw new HearthError('conflict', `${type}/${id} belongs to another source`);
+      repository.map(sourceId, type, id, id);
+    }
+    return id;
+  }
+
   function write(resource: Resource, context: WriteContext): WriteResult {
     const type = resource.resourceType;
     const { sourceId, sourceBase } = context;
     const { versionId: _v, lastUpdated: _l, ...meta } = resource.meta ?? {};
     const sourceResourceId = resource.id ?? sha256(JSON.stringify(resource)).slice(0, 32);
-    const id = vaultId(sourceId, type, sourceResourceId);
+    const id = context.vaultIds ? ownId(sourceId, type, sourceResourceId) : vaultId(sourceId, type, sourceResourceId);
     const record = { ...resource, id } as Resource;
     if (Object.keys(meta).length > 0) record.meta = meta;
     else delete record.meta;
-    forEachReference(record, (reference) => {
+    if (!context.vaultIds) forEachReference(record, (reference) => {
       const local = parseLocalReference(reference.reference, sourceBase);
       if (local) reference.reference = `${local.type}/${vaultId(sourceId, local.type, local.id)}${local.history}`;
     });
@@ -94,7 +108,8 @@ export function recordStore(db: SqliteDatabase) {
     if (current && current.contentHash === contentHash) {
       return { outcome: 'unchanged', type, id, versionId: current.versionId };
     }
-    const versionId = (current?.versionId ?? 0) + 1;
+    // After a deletion the record has versions but no current row: the next version follows them.
+    const versionId = (current?.versionId ?? repository.latestVersion(type, id)?.versionId ?? 0) + 1;
     const lastUpdated = new Date().toISOString();
     record.meta = { ...meta, versionId: String(versionId), lastUpdated };
     // Everything that can fail in JavaScript happens before the first SQL write, so a failing
@@ -155,6 +170,25 @@ export function recordStore(db: SqliteDatabase) {
         throw error;
       }
     },
+    /**
+     * Deletes a record (R4 http.html#delete): a new version marked deleted keeps the history, the
+     * current row and its index rows go. Returns the deleted version's id, undefined when there is
+     * no current record. Runs in its own savepoint.
+     */
+    remove(type: string, id: string, context: WriteContext): number | undefined {
+      return db.transaction(() => {
+        const current = repository.current(type, id);
+        if (!current) return undefined;
+        const versionId = current.versionId + 1;
+        index.remove(current.rid);
+        repository.markDeleted(current.rid, { type, id, versionId, lastUpdated: new Date().toISOString(), sourceId: context.sourceId, origin: context.origin ?? null });
+        return versionId;
+      })();
+    },
+    /** The newest version's number, whether it is deleted, and its source; undefined for a record never written. */
+    latest: (type: string, id: string) => repository.latestVersion(type, id),
+    /** The current version's row id, version and source; undefined when absent or deleted. */
+    current: (type: string, id: string) => repository.current(type, id),
     read(type: string, id: string): Resource | undefined {
       const json = repository.currentJson(type, id);
       return json === undefined ? undefined : (JSON.parse(json) as Resource);
@@ -162,6 +196,8 @@ export function recordStore(db: SqliteDatabase) {
     vread(type: string, id: string, versionId: number): Resource {
       const json = repository.versionJson(type, id, versionId);
       if (json === undefined) throw new HearthError('not-found', `${type}/${id} has no version ${versionId}`);
+      // A deletion's version has no content (http.html#vread: 410 Gone).
+      if (json === null) throw new HearthError('gone', `${type}/${id} version ${versionId} is a deletion`);
       return JSON.parse(json) as Resource;
     },
     history(type: string, id: string): HistoryEntry[] {

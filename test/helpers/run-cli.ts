@@ -53,9 +53,11 @@ export function runCli(args: string[], env: NodeJS.ProcessEnv, options: RunOptio
  * Starts `hearth serve` in a child process and resolves with its address once it prints the
  * "listening on" line; `stderr()` gives what it printed so far. The caller stops it (SIGTERM).
  */
-export async function startServe(args: string[], env: NodeJS.ProcessEnv, timeoutMs = 30_000): Promise<{ child: ChildProcess; address: string; stderr: () => string }> {
-  const child = spawn(process.execPath, [...HEARTH_NODE_FLAGS, HEARTH_BIN, 'serve', '--port', '0', ...args], { env: { PATH: process.env.PATH, ...env }, stdio: ['ignore', 'ignore', 'pipe'] });
+export async function startServe(args: string[], env: NodeJS.ProcessEnv, timeoutMs = 30_000): Promise<{ child: ChildProcess; address: string; stderr: () => string; stdout: () => string }> {
+  const child = spawn(process.execPath, [...HEARTH_NODE_FLAGS, HEARTH_BIN, 'serve', '--port', '0', ...args], { env: { PATH: process.env.PATH, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
   let stderr = '';
+  let stdout = '';
+  child.stdout!.on('data', (chunk) => (stdout += chunk));
   const address = await new Promise<string>((resolve, reject) => {
     const timer = setTimeout(() => {
       child.kill('SIGKILL');
@@ -70,5 +72,5 @@ export async function startServe(args: string[], env: NodeJS.ProcessEnv, timeout
       }
     });
   });
-  return { child, address, stderr: () => stderr };
+  return { child, address, stderr: () => stderr, stdout: () => stdout };
 }

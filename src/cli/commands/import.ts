@@ -1,6 +1,6 @@
 import type { Command } from 'commander';
 import { HearthError } from '../../errors/hearth-error.ts';
-import type { ImportProblem, ImportReport } from '../../import/import-report.ts';
+import { describeProblemPlace, type ImportReport } from '../../import/import-report.ts';
 import type { ImportTarget } from '../../import/import-service.ts';
 import { DEFAULT_SOURCE_LABEL } from '../../sources/sources-repository.ts';
 import { cliActor } from '../actor.ts';
@@ -18,10 +18,7 @@ interface ImportOptions {
 
 const SHOWN_PROBLEMS = 20;
 
-function where(problem: ImportProblem): string {
-  const place = problem.line !== undefined ? `:${problem.line}` : problem.entry !== undefined ? ` entry ${problem.entry}` : '';
-  return `${problem.file}${place}${problem.expression ? ` ${problem.expression}` : ''}`;
-}
+const where = describeProblemPlace;
 
 export function describeReport(report: ImportReport, personName: string): string {
   const rows = Object.entries(report.byType)

@@ -17,17 +17,24 @@ const SNIFF_BYTES = 4096;
  * Throws HearthError('unsupported') for anything we do not read.
  */
 export function describeFile(path: string): FileDescription {
-  const head = readHead(path);
-  const lower = path.toLowerCase();
+  return describeContent(path, readHead(path));
+}
+
+/**
+ * The same decision from a name and the content's first bytes, for content that is not a file (an
+ * upload held in memory): `name` supplies the extension, `head` the bytes to sniff.
+ */
+export function describeContent(name: string, head: Buffer): FileDescription {
+  const lower = name.toLowerCase();
   if (/\.(ndjson|jsonl)\.gz$/.test(lower)) return { format: 'ndjson', gzip: true };
   if (/\.(ndjson|jsonl)$/.test(lower)) return { format: 'ndjson' };
   if (lower.endsWith('.zip')) return { format: 'zip' };
   if (lower.endsWith('.xml')) return { format: 'ccda' };
-  if (lower.endsWith('.json')) return { format: jsonKind(head) };
-  return sniff(path, head);
+  if (lower.endsWith('.json')) return { format: jsonKind(head.subarray(0, SNIFF_BYTES)) };
+  return sniff(head.subarray(0, SNIFF_BYTES));
 }
 
-function sniff(path: string, head: Buffer): FileDescription {
+function sniff(head: Buffer): FileDescription {
   if (head[0] === 0x50 && head[1] === 0x4b && (head[2] === 0x03 || head[2] === 0x05)) return { format: 'zip' };
   const text = head.toString('utf8').replace(/^\uFEFF/, '').trimStart();
   if (text.startsWith('<')) return { format: 'ccda' };

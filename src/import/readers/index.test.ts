@@ -1,9 +1,10 @@
 import { createHash } from 'node:crypto';
 import { mkdirSync, readFileSync, symlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { gzipSync } from 'node:zlib';
 import { afterAll, describe, expect, it } from 'vitest';
 import { HearthError } from '../../errors/hearth-error.ts';
-import { describeFile, fileFingerprint, readImportPath } from './index.ts';
+import { bufferFingerprint, describeFile, fileFingerprint, readImportBuffer, readImportPath } from './index.ts';
 import { collect, errors, makeTempDir, resources } from './readers.test-helper.ts';
 import { buildZip } from './zip-writer.test-helper.ts';
 
@@ -77,5 +78,41 @@ describe('fileFingerprint', () => {
     expect(await fileFingerprint(a)).toBe(expected);
     expect(await fileFingerprint(b)).toBe(expected);
     expect(await fileFingerprint(write('f/c.ndjson', 'other'))).not.toBe(expected);
+  });
+});
+
+describe('readImportBuffer (an upload held in memory)', () => {
+  const ccd = readFileSync(join(import.meta.dirname, 'fixtures', 'ccd-sample.xml'));
+  const ndjson = '{"resourceType":"Patient","id":"p1"}\n{"resourceType":"Patient","id":"p2"}\n';
+  const cases: [name: string, content: Buffer][] = [
+    ['Patient.ndjson', Buffer.from(ndjson)],
+    ['Patient.ndjson.gz', gzipSync(ndjson)],
+    ['bundle.json', Buffer.from(JSON.stringify({ resourceType: 'Bundle', type: 'collection', entry: [{ resource: { resourceType: 'Condition', id: 'c1' } }] }))],
+    ['ccd.xml', ccd],
+    ['export.zip', buildZip([{ name: 'a/Patient.ndjson', data: ndjson }, { name: 'b/ccd.xml', data: ccd }])],
+    // Large enough to arrive in several chunks, with a line across a chunk boundary.
+    ['big.ndjson', Buffer.from(Array.from({ length: 30_000 }, (_, i) => JSON.stringify({ resourceType: 'Basic', id: `b${i}`, code: { text: 'x'.repeat(40) } })).join('\n'))],
+  ];
+
+  it.each(cases)('reads %s exactly as the same file on disk', async (name, content) => {
+    const path = write(`buffers/${name}`, content);
+    const fromDisk = await collect(readImportPath(path));
+    const fromMemory = await collect(readImportBuffer(path, content));
+    expect(errors(fromDisk)).toEqual([]);
+    expect(resources(fromDisk).length).toBeGreaterThan(0);
+    expect(fromMemory).toEqual(fromDisk);
+  });
+
+  it('takes the format from the name, sniffs a name without an extension, and refuses the unknown', async () => {
+    expect(resources(await collect(readImportBuffer('download', Buffer.from(ndjson))))).toHaveLength(2);
+    expect(await collect(readImportBuffer('photo.jpg', Buffer.from([0xff, 0xd8, 0xff])))).toEqual([
+      expect.objectContaining({ kind: 'error', location: { file: 'photo.jpg' }, message: 'photo.jpg: not a format Hearth imports (FHIR NDJSON, JSON, C-CDA XML or a zip of them)' }),
+    ]);
+  });
+
+  it('refuses a JSON document past the cap from its size, and has a SHA-256 fingerprint', async () => {
+    const big = Buffer.from(JSON.stringify({ resourceType: 'Bundle', type: 'collection', entry: [], note: 'x'.repeat(5000) }));
+    expect(errors(await collect(readImportBuffer('b.json', big, { limits: { maxBundleBytes: 4096 } })))[0]!.message).toMatch(/larger than/);
+    expect(bufferFingerprint(big)).toBe(createHash('sha256').update(big).digest('hex'));
   });
 });

@@ -2,7 +2,7 @@ import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { gzipSync } from 'node:zlib';
 import { afterAll, describe, expect, it } from 'vitest';
-import { readImportPath, type ReadOptions } from './index.ts';
+import { readImportBuffer, readImportPath, type ReadOptions } from './index.ts';
 import { collect, errors, makeTempDir, resources } from './readers.test-helper.ts';
 import { buildZip, type ZipEntrySpec } from './zip-writer.test-helper.ts';
 
@@ -19,18 +19,26 @@ function writeZip(entries: ZipEntrySpec[]): string {
 const PATIENTS = '{"resourceType":"Patient","id":"p1"}\n{"resourceType":"Patient","id":"p2"}\n';
 const GOOD: ZipEntrySpec = { name: 'export/Patient.ndjson', data: PATIENTS };
 
-/** Reads a hostile archive: exactly one error, no resources, under a second. */
+/**
+ * Reads a hostile archive from its file and, as an upload, from memory: each time exactly one error,
+ * no resources, under a second, and the same reason from both.
+ */
 async function refusal(entries: ZipEntrySpec[], options?: ReadOptions): Promise<string> {
   const path = writeZip(entries);
-  const start = performance.now();
-  const items = await collect(readImportPath(path, options));
-  expect(performance.now() - start).toBeLessThan(1000);
-  expect(resources(items)).toEqual([]);
-  expect(items).toHaveLength(1);
-  expect(items[0]!.location).toEqual({ file: path });
-  const message = errors(items)[0]!.message;
-  expect(message.startsWith(`${path}: `)).toBe(true);
-  return message.slice(path.length + 2);
+  const reasons: string[] = [];
+  for (const read of [() => readImportPath(path, options), () => readImportBuffer(path, readFileSync(path), options)]) {
+    const start = performance.now();
+    const items = await collect(read());
+    expect(performance.now() - start).toBeLessThan(1000);
+    expect(resources(items)).toEqual([]);
+    expect(items).toHaveLength(1);
+    expect(items[0]!.location).toEqual({ file: path });
+    const message = errors(items)[0]!.message;
+    expect(message.startsWith(`${path}: `)).toBe(true);
+    reasons.push(message.slice(path.length + 2));
+  }
+  expect(reasons[1]).toBe(reasons[0]);
+  return reasons[0]!;
 }
 
 describe('zip archives', () => {

@@ -7,8 +7,8 @@ import type { ReadLimits } from './limits.ts';
 import { errorItem, errorItemFrom, type ImportItem } from './types.ts';
 
 /**
- * Zip archives, read in place: entries stream from the archive straight into the format readers,
- * nothing is extracted to disk. The whole central directory is checked before the first entry is
+ * Zip archives, read in place (a file, or an upload in memory): entries stream from the archive
+ * straight into the format readers, nothing is extracted to disk. The whole central directory is checked before the first entry is
  * read, so a hostile archive yields one clear error and no resources at all (SECURITY.md, "Input":
  * paths stay inside, no symlinks, caps on entries, size and compression ratio).
  */
@@ -28,12 +28,18 @@ const S_IFMT = 0o170000;
 const S_IFLNK = 0o120000;
 const ENCRYPTED_FLAG = 0x1;
 
-export async function* readZip(path: string, limits: ReadLimits, readEntry: EntryReader): AsyncGenerator<ImportItem> {
+/** Where the archive's bytes are: a file read in place, or an upload held in memory. */
+export type ZipSource = { path: string } | { buffer: Buffer };
+
+// decodeStrings: false, so that names are checked here with our own messages rather than by a
+// yauzl error that stops the listing; validateEntrySizes makes a lying size header a read error.
+const OPEN_OPTIONS = { lazyEntries: true, autoClose: false, decodeStrings: false, validateEntrySizes: true } as const;
+
+/** Every resource of the archive `path` (its name in locations) at `source`, with the same guards for both sources. */
+export async function* readZip(path: string, source: ZipSource, limits: ReadLimits, readEntry: EntryReader): AsyncGenerator<ImportItem> {
   let zip: yauzl.ZipFile;
   try {
-    // decodeStrings: false, so that names are checked here with our own messages rather than by a
-    // yauzl error that stops the listing; validateEntrySizes makes a lying size header a read error.
-    zip = await yauzl.openPromise(path, { lazyEntries: true, autoClose: false, decodeStrings: false, validateEntrySizes: true });
+    zip = 'buffer' in source ? await yauzl.fromBufferPromise(source.buffer, OPEN_OPTIONS) : await yauzl.openPromise(source.path, OPEN_OPTIONS);
   } catch (error) {
     yield errorItemFrom({ file: path }, asZipError(error));
     return;

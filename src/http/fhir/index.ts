@@ -1,0 +1,35 @@
+import type { FastifyInstance } from 'fastify';
+import { personDoor } from '../../fhir-api/person-door.ts';
+import { readService, type ReadService } from '../../fhir-api/read-service.ts';
+import { vaultCache } from '../../fhir-api/vault-cache.ts';
+import { writeService } from '../../fhir-api/write-service.ts';
+import type { Instance } from '../../instance/instance.ts';
+import { sourcesRepository } from '../../sources/sources-repository.ts';
+import type { AuthContext } from '../auth-context.ts';
+import { callerOf } from './fhir-reply.ts';
+import { fhirPlugin } from './fhir-plugin.ts';
+
+/** The web app's record overview and provenance, under /api (JSON API error shape). */
+function registerRecordApiRoutes(app: FastifyInstance, auth: AuthContext, reads: ReadService): void {
+  app.get<{ Params: { personId: string } }>('/api/people/:personId/summary', async (request) =>
+    reads.summary(callerOf(auth, request), request.params.personId),
+  );
+  app.get<{ Params: { personId: string; type: string; id: string } }>('/api/people/:personId/provenance/:type/:id', async (request) => {
+    const { personId, type, id } = request.params;
+    return reads.provenance(callerOf(auth, request), personId, type, id);
+  });
+}
+
+/**
+ * The FHIR REST API (/fhir/{personId}/…) and the record routes of the web app, over one set of
+ * open vaults that lives as long as the server.
+ */
+export function registerFhirApi(app: FastifyInstance, instance: Instance, auth: AuthContext): void {
+  const vaults = vaultCache(instance.people);
+  const door = personDoor(auth.access, auth.audit, vaults);
+  const sources = sourcesRepository(instance.system);
+  const reads = readService(door, sources);
+  app.addHook('onClose', async () => vaults.close());
+  void app.register(fhirPlugin, { prefix: '/fhir', auth, reads, writes: writeService(door, sources) });
+  registerRecordApiRoutes(app, auth, reads);
+}
