@@ -64,6 +64,8 @@ export function accountsRepository(db: SqliteDatabase) {
   const selectGrants = db.prepare(`SELECT ${GRANT_COLUMNS} FROM grants WHERE account_id = ? ORDER BY created_at, person_id`);
   const selectGrant = db.prepare(`SELECT ${GRANT_COLUMNS} FROM grants WHERE account_id = ? AND person_id = ?`);
   const selectPerson = db.prepare('SELECT 1 FROM people WHERE id = ?').pluck();
+  const selectGrantsFor = db.prepare(`SELECT g.account_id AS accountId, a.username AS username, g.role AS role
+    FROM grants g JOIN accounts a ON a.id = g.account_id WHERE g.person_id = ? ORDER BY a.username, g.account_id`);
 
   return {
     /** Inserts the account and its grants in one transaction. */
@@ -103,6 +105,8 @@ export function accountsRepository(db: SqliteDatabase) {
     deleteGrant: (accountId: string, personId: string): boolean => deleteGrant.run(accountId, personId).changes > 0,
     grantsOf: (accountId: string): Grant[] => selectGrants.all(accountId) as Grant[],
     grant: (accountId: string, personId: string) => selectGrant.get(accountId, personId) as Grant | undefined,
+    /** Who holds a grant for the person, with their usernames. */
+    grantsForPerson: (personId: string) => selectGrantsFor.all(personId) as { accountId: string; username: string; role: GrantRole }[],
     personExists: (personId: string): boolean => selectPerson.get(personId) !== undefined,
   };
 }

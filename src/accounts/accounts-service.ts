@@ -130,6 +130,7 @@ export function accountsService({ repository, now = () => new Date() }: Accounts
       return repository.deleteGrant(accountId, personId);
     },
     grantsOf: (accountId: string): Grant[] => repository.grantsOf(accountId),
+    grantsForPerson: (personId: string) => repository.grantsForPerson(personId),
   };
 }
 

@@ -58,4 +58,24 @@ describe('server configuration', () => {
     expect(text).toContain('port            7000  (command line)');
     expect(text).toContain('master key      from HEARTH_MASTER_KEY (value hidden)');
   });
+
+  it('layers the session timeouts and the login limit like the rest, and bounds them', () => {
+    expect(loadServerConfig({ dataDir: dir, env: noEnv })).toMatchObject({ sessionIdleMinutes: 15, sessionAbsoluteHours: 12, maxFailedLoginsPerHour: 100 });
+    writeFileSync(join(dir, 'hearth.json'), JSON.stringify({ sessionIdleMinutes: 30, sessionAbsoluteHours: 8, maxFailedLoginsPerHour: 50 }));
+    const fileOnly = loadServerConfig({ dataDir: dir, env: noEnv });
+    expect(fileOnly).toMatchObject({ sessionIdleMinutes: 30, sessionAbsoluteHours: 8, maxFailedLoginsPerHour: 50 });
+    expect(fileOnly.origins.sessionIdleMinutes).toBe('config file');
+    const env = { HEARTH_SESSION_IDLE_MINUTES: '20', HEARTH_SESSION_ABSOLUTE_HOURS: '6', HEARTH_MAX_FAILED_LOGINS_PER_HOUR: '40' } as NodeJS.ProcessEnv;
+    expect(loadServerConfig({ dataDir: dir, env })).toMatchObject({ sessionIdleMinutes: 20, sessionAbsoluteHours: 6, maxFailedLoginsPerHour: 40 });
+    const flagged = loadServerConfig({ dataDir: dir, env, flags: { sessionIdleMinutes: '5', maxFailedLoginsPerHour: '10' } });
+    expect(flagged).toMatchObject({ sessionIdleMinutes: 5, sessionAbsoluteHours: 6, maxFailedLoginsPerHour: 10 });
+    expect(flagged.origins).toMatchObject({ sessionIdleMinutes: 'command line', sessionAbsoluteHours: 'environment', maxFailedLoginsPerHour: 'command line' });
+    expect(() => loadServerConfig({ dataDir: dir, env, flags: { maxFailedLoginsPerHour: '101' } })).toThrow(/command line: maxFailedLoginsPerHour must be a whole number from 1 to 100/);
+    expect(() => loadServerConfig({ dataDir: dir, env: { HEARTH_SESSION_IDLE_MINUTES: '0' } as NodeJS.ProcessEnv })).toThrow(/environment: sessionIdleMinutes/);
+    writeFileSync(join(dir, 'hearth.json'), JSON.stringify({ sessionAbsoluteHours: 'long' }));
+    expect(() => loadServerConfig({ dataDir: dir, env: noEnv })).toThrow(/config file .*: sessionAbsoluteHours must be a whole number/);
+    const text = describeServerConfig(flagged, 'key file');
+    expect(text).toContain('session idle    5 min  (command line)');
+    expect(text).toContain('login limit     10 failures/hour/account  (command line)');
+  });
 });

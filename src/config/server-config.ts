@@ -14,6 +14,12 @@ export interface ServerConfig {
   tls?: { cert: string; key: string };
   /** Addresses of reverse proxies whose X-Forwarded-* headers are believed. */
   trustedProxies: string[];
+  /** SECURITY.md "Passwords and sessions": a session ends after this long unused… */
+  sessionIdleMinutes: number;
+  /** …and this long after sign-in, however busy. */
+  sessionAbsoluteHours: number;
+  /** Evaluated failed sign-ins per account per hour before 429 (ASVS 4.0.3 2.2.1: at most 100). */
+  maxFailedLoginsPerHour: number;
   /** Largest file accepted by the upload import (held in memory, never written to disk). */
   maxUploadMiB: number;
   /** Where each value came from, for the start-up summary. */
@@ -21,13 +27,33 @@ export interface ServerConfig {
   configFile?: string;
 }
 
-type Layer = Partial<Record<'host' | 'port' | 'logLevel' | 'tlsCert' | 'tlsKey' | 'trustedProxies' | 'maxUploadMiB', unknown>>;
+type Key =
+  | 'host'
+  | 'port'
+  | 'logLevel'
+  | 'tlsCert'
+  | 'tlsKey'
+  | 'trustedProxies'
+  | 'maxUploadMiB'
+  | 'sessionIdleMinutes'
+  | 'sessionAbsoluteHours'
+  | 'maxFailedLoginsPerHour';
+type Layer = Partial<Record<Key, unknown>>;
 
 /** Uploads are held in memory while they wait and run: 256 MiB fits the server's budget with room. */
 export const DEFAULT_MAX_UPLOAD_MIB = 256;
 
-const DEFAULTS: Layer = { host: '127.0.0.1', port: 7070, logLevel: 'info', trustedProxies: [], maxUploadMiB: DEFAULT_MAX_UPLOAD_MIB };
-const FILE_KEYS = new Set(['host', 'port', 'logLevel', 'tlsCert', 'tlsKey', 'trustedProxies', 'maxUploadMiB']);
+const DEFAULTS: Layer = {
+  host: '127.0.0.1',
+  port: 7070,
+  logLevel: 'info',
+  trustedProxies: [],
+  maxUploadMiB: DEFAULT_MAX_UPLOAD_MIB,
+  sessionIdleMinutes: 15,
+  sessionAbsoluteHours: 12,
+  maxFailedLoginsPerHour: 100,
+};
+const FILE_KEYS = new Set(['host', 'port', 'logLevel', 'tlsCert', 'tlsKey', 'trustedProxies', 'maxUploadMiB', 'sessionIdleMinutes', 'sessionAbsoluteHours', 'maxFailedLoginsPerHour']);
 
 function fromFile(path: string): Layer {
   let parsed: unknown;
@@ -51,6 +77,9 @@ function fromEnvironment(env: NodeJS.ProcessEnv): Layer {
   if (env.HEARTH_TLS_CERT) layer.tlsCert = env.HEARTH_TLS_CERT;
   if (env.HEARTH_TLS_KEY) layer.tlsKey = env.HEARTH_TLS_KEY;
   if (env.HEARTH_MAX_UPLOAD_MIB) layer.maxUploadMiB = env.HEARTH_MAX_UPLOAD_MIB;
+  if (env.HEARTH_SESSION_IDLE_MINUTES) layer.sessionIdleMinutes = env.HEARTH_SESSION_IDLE_MINUTES;
+  if (env.HEARTH_SESSION_ABSOLUTE_HOURS) layer.sessionAbsoluteHours = env.HEARTH_SESSION_ABSOLUTE_HOURS;
+  if (env.HEARTH_MAX_FAILED_LOGINS_PER_HOUR) layer.maxFailedLoginsPerHour = env.HEARTH_MAX_FAILED_LOGINS_PER_HOUR;
   if (env.HEARTH_TRUSTED_PROXIES) layer.trustedProxies = env.HEARTH_TRUSTED_PROXIES.split(',').map((s) => s.trim()).filter(Boolean);
   return layer;
 }
@@ -63,11 +92,11 @@ function port(value: unknown, where: string): number {
   return number;
 }
 
-/** A whole number of MiB, at least 1; the 4096 ceiling keeps an upload within what one Buffer holds comfortably. */
-function uploadMiB(value: unknown, where: string): number {
+/** A whole number in [min, max], from a number (config file) or a string of digits (environment, flags). */
+function wholeNumber(value: unknown, name: string, min: number, max: number, where: string): number {
   const number = typeof value === 'string' && /^\d+$/.test(value) ? Number(value) : value;
-  if (typeof number !== 'number' || !Number.isInteger(number) || number < 1 || number > 4096) {
-    throw new HearthError('invalid', `${where}: maxUploadMiB must be a whole number from 1 to 4096, not ${JSON.stringify(value)}`);
+  if (typeof number !== 'number' || !Number.isInteger(number) || number < min || number > max) {
+    throw new HearthError('invalid', `${where}: ${name} must be a whole number from ${min} to ${max}, not ${JSON.stringify(value)}`);
   }
   return number;
 }
@@ -123,7 +152,13 @@ export function loadServerConfig(options: { dataDir: string; env?: NodeJS.Proces
     logLevel: merged.logLevel as LogLevel,
     ...(tls ? { tls } : {}),
     trustedProxies: proxies as string[],
-    maxUploadMiB: uploadMiB(merged.maxUploadMiB, where('maxUploadMiB')),
+    // The 4096 MiB ceiling keeps an upload within what one Buffer holds comfortably.
+    maxUploadMiB: wholeNumber(merged.maxUploadMiB, 'maxUploadMiB', 1, 4096, where('maxUploadMiB')),
+    // SECURITY.md's 15 min / 12 h are defaults an operator may change within sane bounds (a day
+    // idle, 30 days in all); the failure limit may only go below ASVS 4.0.3 2.2.1's 100 an hour.
+    sessionIdleMinutes: wholeNumber(merged.sessionIdleMinutes, 'sessionIdleMinutes', 1, 24 * 60, where('sessionIdleMinutes')),
+    sessionAbsoluteHours: wholeNumber(merged.sessionAbsoluteHours, 'sessionAbsoluteHours', 1, 24 * 30, where('sessionAbsoluteHours')),
+    maxFailedLoginsPerHour: wholeNumber(merged.maxFailedLoginsPerHour, 'maxFailedLoginsPerHour', 1, 100, where('maxFailedLoginsPerHour')),
     origins,
     ...(configFile ? { configFile } : {}),
   };
@@ -139,6 +174,9 @@ export function describeServerConfig(config: ServerConfig, keyOrigin: string): s
     line('log level', config.logLevel, config.origins.logLevel),
     line('https', config.tls ? `certificate ${config.tls.cert}` : 'off', config.origins.tlsCert),
     line('max upload', `${config.maxUploadMiB} MiB`, config.origins.maxUploadMiB),
+    line('session idle', `${config.sessionIdleMinutes} min`, config.origins.sessionIdleMinutes),
+    line('session max', `${config.sessionAbsoluteHours} h`, config.origins.sessionAbsoluteHours),
+    line('login limit', `${config.maxFailedLoginsPerHour} failures/hour/account`, config.origins.maxFailedLoginsPerHour),
     line('trusted proxies', config.trustedProxies.length > 0 ? config.trustedProxies.join(', ') : 'none', config.origins.trustedProxies),
     // The master key itself is never printed: only where it came from.
     line('master key', keyOrigin === 'key file' ? 'from the key file' : `from ${keyOrigin} (value hidden)`),

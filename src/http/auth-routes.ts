@@ -2,7 +2,7 @@ import type { FastifyInstance } from 'fastify';
 import type { Account } from '../accounts/accounts-repository.ts';
 import { LOGIN_FAILED } from '../accounts/accounts-service.ts';
 import { HearthError, isHearthError } from '../errors/hearth-error.ts';
-import { auditRequest, clearSessionCookie, requireSignedIn, sessionCookieOf, signIn, type AuthContext } from './auth-context.ts';
+import { auditRequest, clearSessionCookie, requireSignedIn, sessionCookieOf, signIn, verifyCredentials, type AuthContext } from './auth-context.ts';
 
 interface Credentials {
   username: string;
@@ -17,7 +17,13 @@ export const CREDENTIALS_SCHEMA = {
   properties: { username: { type: 'string', minLength: 1, maxLength: 256 }, password: { type: 'string', minLength: 1, maxLength: 1024 } },
 } as const;
 
-/** Unknown user, wrong password and disabled account: one status, one body (SECURITY.md). */
+/** Sign-in: the credentials and, for an account with TOTP, a 6-digit code or a recovery code. */
+export const LOGIN_SCHEMA = {
+  ...CREDENTIALS_SCHEMA,
+  properties: { ...CREDENTIALS_SCHEMA.properties, code: { type: 'string', maxLength: 32 } },
+} as const;
+
+/** Unknown user, wrong password, wrong code and disabled account: one status, one body (SECURITY.md). */
 const loginFailed = () => new HearthError('unauthenticated', LOGIN_FAILED);
 
 /** Setup, sign-in, sign-out and "who am I" under /api. */
@@ -38,17 +44,21 @@ export function registerAuthRoutes(app: FastifyInstance, context: AuthContext): 
     auditRequest(context, request, { actor: owner.id, action: 'setting', outcome: 'success', what: { query: `change=setup-owner&account=${owner.id}` } });
     signIn(context, request, reply, owner);
     auditRequest(context, request, { actor: owner.id, action: 'login', outcome: 'success' });
-    return reply.code(201).send({ account: accountView(owner) });
+    return reply.code(201).send({ account: accountView(owner, context) });
   });
 
-  app.post<{ Body: Credentials }>('/api/login', { schema: { body: CREDENTIALS_SCHEMA } }, async (request, reply) => {
-    const { username, password } = request.body;
+  app.post<{ Body: Credentials & { code?: string } }>('/api/login', { schema: { body: LOGIN_SCHEMA } }, async (request, reply) => {
+    const { username, password, code } = request.body;
     // Who the attempt was against, for the audit trail only: the typed name itself is never
     // recorded (it is sometimes a password typed in the wrong box).
     const actor = context.accounts.byUsername(username)?.id ?? 'unknown';
     let account: Account;
     try {
-      account = await context.limiter.guard(username, () => context.accounts.authenticate(username, password));
+      const verified = await verifyCredentials(context, username, password, code);
+      account = verified.account;
+      if (verified.factor.ok && verified.factor.kind === 'recovery') {
+        auditRequest(context, request, { actor: account.id, action: 'login', outcome: 'success', what: { query: `factor=recovery-code&remaining=${verified.factor.remaining}` } });
+      }
     } catch (error) {
       auditRequest(context, request, { actor, action: 'login', outcome: isHearthError(error) && error.code === 'too-many' ? 'denied' : 'failure' });
       if (isHearthError(error) && error.code === 'forbidden') throw loginFailed();
@@ -56,7 +66,7 @@ export function registerAuthRoutes(app: FastifyInstance, context: AuthContext): 
     }
     signIn(context, request, reply, account);
     auditRequest(context, request, { actor: account.id, action: 'login', outcome: 'success' });
-    return { account: accountView(account) };
+    return { account: accountView(account, context) };
   });
 
   app.post('/api/logout', async (request, reply) => {
@@ -80,10 +90,10 @@ export function registerAuthRoutes(app: FastifyInstance, context: AuthContext): 
       role: roles.get(person.id) ?? (account.isOwner ? 'owner' : 'viewer'),
       actions: context.access.allowedActions(actor, person.id),
     }));
-    return { account: accountView(account), people };
+    return { account: accountView(account, context), people };
   });
 }
 
-export function accountView(account: Account) {
-  return { id: account.id, username: account.username, isOwner: account.isOwner };
+export function accountView(account: Account, context: AuthContext) {
+  return { id: account.id, username: account.username, isOwner: account.isOwner, totpEnabled: context.totp.isEnabled(account.id) };
 }

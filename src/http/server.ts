@@ -10,8 +10,11 @@ import { registerAuthRoutes } from './auth-routes.ts';
 import { registerDirectoryRoutes } from './directory-routes.ts';
 import { registerFhirApi } from './fhir/index.ts';
 import { registerImportRoutes } from './import-routes.ts';
+import { registerInviteRoutes } from './invite-routes.ts';
+import { registerPeopleRoutes } from './people-routes.ts';
 import { registerSecurityHooks } from './security-hooks.ts';
 import { registerSessionRoutes } from './session-routes.ts';
+import { registerTotpRoutes } from './totp-routes.ts';
 import { registerWebRoutes, webAppFallback } from './web-routes.ts';
 
 /**
@@ -30,6 +33,15 @@ export interface BuildServerOptions {
   webRoot?: string;
   /** Upload imports: records per batch (tests make it small). */
   imports?: { batchSize?: number };
+}
+
+/** The session timeouts and login limit of the server configuration, as buildServer's auth options. */
+export function authOptionsOf(config: Pick<ServerConfig, 'sessionIdleMinutes' | 'sessionAbsoluteHours' | 'maxFailedLoginsPerHour'>): AuthOptions {
+  return {
+    idleTimeoutMs: config.sessionIdleMinutes * 60_000,
+    absoluteTimeoutMs: config.sessionAbsoluteHours * 60 * 60_000,
+    maxFailuresPerHour: config.maxFailedLoginsPerHour,
+  };
 }
 
 /**
@@ -71,6 +83,9 @@ export function buildServer(
   registerSecurityHooks(app, auth.ownerExists, webAppFallback(options.webRoot));
   registerAuthRoutes(app, auth);
   registerSessionRoutes(app, auth);
+  registerTotpRoutes(app, auth);
+  registerPeopleRoutes(app, auth);
+  registerInviteRoutes(app, auth);
   registerDirectoryRoutes(app, auth, instance.paths.root);
   registerFhirApi(app, instance, auth);
   registerImportRoutes(app, auth, instance, { maxUploadMiB: config.maxUploadMiB ?? DEFAULT_MAX_UPLOAD_MIB, ...options.imports });

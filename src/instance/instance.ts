@@ -16,6 +16,8 @@ export interface Instance {
   keyOrigin: KeyOrigin;
   system: SqliteDatabase;
   people: PeopleService;
+  /** Seals TOTP seeds (keys/sealed-secret.ts); derived from the master key, which is not kept. */
+  totpSeedKey: Buffer;
   close(): void;
 }
 
@@ -70,6 +72,7 @@ export async function openInstance(root: string, env: NodeJS.ProcessEnv = proces
     kek: deriveKey(key, 'wrap-person-key'),
     vaultPathOf: (personId) => vaultPath(paths, personId),
   });
+  const totpSeedKey = deriveKey(key, 'totp-seed');
   key.fill(0);
-  return { paths, keyOrigin: origin, system, people, close: () => system.close() };
+  return { paths, keyOrigin: origin, system, people, totpSeedKey, close: () => system.close() };
 }

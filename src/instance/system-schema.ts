@@ -87,4 +87,48 @@ export const SYSTEM_MIGRATIONS: readonly Migration[] = [
         CREATE INDEX login_failures_by_key ON login_failures (account_key, at);
       `),
   },
+  {
+    id: 5,
+    name: 'second factor, re-authentication, invites',
+    up: (db) =>
+      db.exec(`
+        -- RFC 6238 TOTP per account. The seed is sealed with AES-256-GCM under a key derived from the
+        -- master key (keys/sealed-secret.ts, purpose 'totp-seed', AAD = account id), never plaintext
+        -- (SECURITY.md). confirmed_at NULL = set up but not confirmed yet (not asked at sign-in).
+        -- last_step is the RFC 6238 time-step of the last accepted code: each code works once.
+        CREATE TABLE account_totp (
+          account_id TEXT PRIMARY KEY REFERENCES accounts(id),
+          sealed_seed BLOB NOT NULL,
+          created_at INTEGER NOT NULL,
+          confirmed_at INTEGER,
+          last_step INTEGER
+        );
+        -- Single-use recovery codes, as SHA-256 of the normalised code (60 random bits each).
+        CREATE TABLE recovery_codes (
+          account_id TEXT NOT NULL REFERENCES accounts(id),
+          code_hash TEXT NOT NULL,
+          used_at INTEGER,
+          PRIMARY KEY (account_id, code_hash)
+        );
+        -- When the session last proved its password again (POST /api/reauth), ms since the epoch.
+        ALTER TABLE sessions ADD COLUMN reauth_at INTEGER;
+        -- Invitations to create an account (never open sign-up). Only the SHA-256 of the token is kept.
+        CREATE TABLE invites (
+          id TEXT PRIMARY KEY,
+          token_hash TEXT NOT NULL UNIQUE,
+          created_by TEXT NOT NULL REFERENCES accounts(id),
+          created_at INTEGER NOT NULL,
+          expires_at INTEGER NOT NULL,
+          used_at INTEGER,
+          used_by TEXT REFERENCES accounts(id),
+          revoked_at INTEGER
+        );
+        CREATE TABLE invite_grants (
+          invite_id TEXT NOT NULL REFERENCES invites(id),
+          person_id TEXT NOT NULL REFERENCES people(id),
+          role TEXT NOT NULL CHECK (role IN ('owner', 'manager', 'viewer')),
+          PRIMARY KEY (invite_id, person_id)
+        );
+      `),
+  },
 ];

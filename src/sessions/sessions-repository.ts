@@ -9,9 +9,11 @@ export interface SessionRow {
   lastSeenAt: number;
   userAgent: string | null;
   address: string | null;
+  /** When the session last proved the password again (migration 5); null when never. */
+  reauthAt: number | null;
 }
 
-const COLUMNS = 'id_hash AS idHash, account_id AS accountId, created_at AS createdAt, last_seen_at AS lastSeenAt, user_agent AS userAgent, address';
+const COLUMNS = 'id_hash AS idHash, account_id AS accountId, created_at AS createdAt, last_seen_at AS lastSeenAt, user_agent AS userAgent, address, reauth_at AS reauthAt';
 
 /** SQL only: the `sessions` and `login_failures` tables of the system database (migration 4). */
 export function sessionsRepository(db: SqliteDatabase) {
@@ -19,6 +21,7 @@ export function sessionsRepository(db: SqliteDatabase) {
   const insert = db.prepare(`INSERT INTO sessions (id_hash, account_id, created_at, last_seen_at, user_agent, address)
     VALUES (@idHash, @accountId, @createdAt, @lastSeenAt, @userAgent, @address)`);
   const touch = db.prepare('UPDATE sessions SET last_seen_at = ? WHERE id_hash = ?');
+  const stampReauth = db.prepare('UPDATE sessions SET reauth_at = ? WHERE id_hash = ?');
   const remove = db.prepare('DELETE FROM sessions WHERE id_hash = ?');
   const removeExpired = db.prepare('DELETE FROM sessions WHERE last_seen_at <= ? OR created_at <= ?');
   const listForAccount = db.prepare(`SELECT ${COLUMNS} FROM sessions WHERE account_id = ? ORDER BY created_at, id_hash`);
@@ -32,8 +35,9 @@ export function sessionsRepository(db: SqliteDatabase) {
 
   return {
     get: (idHash: string) => byHash.get(idHash) as SessionRow | undefined,
-    insert: (row: SessionRow) => void insert.run(row),
+    insert: ({ reauthAt: _unset, ...row }: SessionRow) => void insert.run(row),
     touch: (idHash: string, at: number) => void touch.run(at, idHash),
+    stampReauth: (idHash: string, at: number) => void stampReauth.run(at, idHash),
     delete: (idHash: string): boolean => remove.run(idHash).changes > 0,
     /** Removes every session idle since `idleBefore` or created before `createdBefore`. */
     deleteExpired: (idleBefore: number, createdBefore: number) => void removeExpired.run(idleBefore, createdBefore),

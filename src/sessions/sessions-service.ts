@@ -21,6 +21,8 @@ export interface Session {
   handle: string;
   createdAt: number;
   lastSeenAt: number;
+  /** When the password was last proved again in this session (POST /api/reauth); null when never. */
+  reauthAt: number | null;
 }
 
 export interface SessionListing extends Session {
@@ -40,7 +42,15 @@ const hashOf = (rawId: string) => createHash('sha256').update(rawId).digest('hex
 const handleOf = (idHash: string) => idHash.slice(0, HANDLE_LENGTH);
 
 function toListing(row: SessionRow): SessionListing {
-  return { accountId: row.accountId, handle: handleOf(row.idHash), createdAt: row.createdAt, lastSeenAt: row.lastSeenAt, userAgent: row.userAgent, address: row.address };
+  return {
+    accountId: row.accountId,
+    handle: handleOf(row.idHash),
+    createdAt: row.createdAt,
+    lastSeenAt: row.lastSeenAt,
+    reauthAt: row.reauthAt,
+    userAgent: row.userAgent,
+    address: row.address,
+  };
 }
 
 const TOUCH_EVERY_MS = 30_000;
@@ -70,6 +80,7 @@ export function sessionsService({ repository, now = Date.now, idleTimeoutMs = DE
         lastSeenAt: at,
         userAgent: meta.userAgent?.slice(0, 256) ?? null,
         address: meta.address ?? null,
+        reauthAt: null,
       };
       repository.insert(row);
       return { rawId, session: toListing(row) };
@@ -111,6 +122,11 @@ export function sessionsService({ repository, now = Date.now, idleTimeoutMs = DE
     endByHandle(accountId: string, handle: string): boolean {
       if (!/^[0-9a-f]{12}$/.test(handle)) return false;
       return repository.deleteByPrefix(accountId, handle) > 0;
+    },
+
+    /** Records that the session's password was just proved again (fresh re-authentication). */
+    stampReauth(rawId: string): void {
+      if (RAW_ID.test(rawId)) repository.stampReauth(hashOf(rawId), now());
     },
 
     handleOf: (rawId: string) => handleOf(hashOf(rawId)),

@@ -1,7 +1,7 @@
 import type { Command } from 'commander';
 import { describeServerConfig, loadServerConfig } from '../../config/server-config.ts';
 import { HearthError } from '../../errors/hearth-error.ts';
-import { buildServer } from '../../http/server.ts';
+import { authOptionsOf, buildServer } from '../../http/server.ts';
 import { initInstance, openInstance } from '../../instance/instance.ts';
 import { commandContext } from '../context.ts';
 
@@ -9,6 +9,9 @@ interface ServeOptions {
   host?: string;
   port?: string;
   config?: string;
+  sessionIdleMinutes?: string;
+  sessionAbsoluteHours?: string;
+  maxFailedLoginsPerHour?: string;
 }
 
 export function registerServe(program: Command): void {
@@ -17,19 +20,28 @@ export function registerServe(program: Command): void {
     .description('run the Hearth server (initialises the data directory on first run)')
     .option('--host <host>', 'address to listen on (default 127.0.0.1)')
     .option('--port <port>', 'port to listen on (default 7070)')
+    .option('--session-idle-minutes <minutes>', 'end a session unused for this long (default 15)')
+    .option('--session-absolute-hours <hours>', 'end any session this long after sign-in (default 12)')
+    .option('--max-failed-logins-per-hour <count>', 'failed sign-ins per account and hour before refusing (default 100, at most 100)')
     .option('--config <file>', 'configuration file (default: $HEARTH_CONFIG, or <data dir>/hearth.json if present)')
     .action(async (options: ServeOptions, command: Command) => {
       const { dataDir, output } = commandContext(command);
       const config = loadServerConfig({
         dataDir,
-        flags: { ...(options.host !== undefined ? { host: options.host } : {}), ...(options.port !== undefined ? { port: options.port } : {}) },
+        flags: {
+          ...(options.host !== undefined ? { host: options.host } : {}),
+          ...(options.port !== undefined ? { port: options.port } : {}),
+          ...(options.sessionIdleMinutes !== undefined ? { sessionIdleMinutes: options.sessionIdleMinutes } : {}),
+          ...(options.sessionAbsoluteHours !== undefined ? { sessionAbsoluteHours: options.sessionAbsoluteHours } : {}),
+          ...(options.maxFailedLoginsPerHour !== undefined ? { maxFailedLoginsPerHour: options.maxFailedLoginsPerHour } : {}),
+        },
         ...(options.config !== undefined ? { configFile: options.config } : {}),
       });
       const init = await initInstance(dataDir);
       if (init.created && init.keyFile) output.note(`Created a master key at ${init.keyFile}: back it up away from this machine.`);
       const instance = await openInstance(dataDir);
       output.note(describeServerConfig(config, instance.keyOrigin));
-      const app = buildServer(instance, config);
+      const app = buildServer(instance, config, { auth: authOptionsOf(config) });
       let address: string;
       try {
         address = await app.listen({ host: config.host, port: config.port });

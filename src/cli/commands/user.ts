@@ -4,6 +4,7 @@ import { accountsOf, checkRole, type GrantInput } from '../../accounts/accounts-
 import { auditLog, type AuditOutcome } from '../../audit/index.ts';
 import { HearthError } from '../../errors/hearth-error.ts';
 import type { Instance } from '../../instance/instance.ts';
+import { totpService } from '../../accounts/totp.ts';
 import { cliActor } from '../actor.ts';
 import { sessionsOf } from '../../sessions/sessions-service.ts';
 import { commandContext, withInstance } from '../context.ts';
@@ -144,7 +145,8 @@ export function registerUser(program: Command): void {
   user
     .command('reset-password <username>')
     .description('set a new password, read like "user add" reads it')
-    .action(async (username: string, _options, command: Command) => {
+    .option('--disable-totp', 'also turn off the second factor (for a person who lost their authenticator and recovery codes)')
+    .action(async (username: string, options: { disableTotp?: boolean }, command: Command) => {
       const context = commandContext(command);
       const password = await readNewPassword();
       await withInstance(context, async (instance) => {
@@ -152,7 +154,13 @@ export function registerUser(program: Command): void {
         const account = await audited(instance, 'reset-password', () => accounts.resetPassword(username, password), (a) => ({ accountId: a.id }));
         // A reset is often because the password leaked: every session signed in with it ends now.
         const ended = sessionsOf(instance.system).endAllFor(account.id);
-        context.output.result({ ...account, sessionsEnded: ended }, () => `new password set for ${account.username}; ${ended} session(s) ended`);
+        let totpDisabled = false;
+        if (options.disableTotp) {
+          const totp = totpService({ db: instance.system, sealKey: instance.totpSeedKey });
+          totpDisabled = await audited(instance, 'totp-disable', () => totp.disable(account.id), () => ({ accountId: account.id }));
+        }
+        const note = options.disableTotp ? (totpDisabled ? '; second factor turned off' : '; it had no second factor') : '';
+        context.output.result({ ...account, sessionsEnded: ended, ...(options.disableTotp ? { totpDisabled } : {}) }, () => `new password set for ${account.username}; ${ended} session(s) ended${note}`);
       });
     });
   user
