@@ -1,5 +1,5 @@
 // Builds the web app (web/ → web/dist) with Vite when web/dist is missing or older than its
-// sources; `--force` always builds. Run by `npm run build:web`, `npm start` (prestart) and `npm test`.
+// sources; `--force` always builds, `--check` only tells. Run by `npm run build:web`, `npm start` (prestart) and `npm test`.
 // Prints one line; on failure Vite's own output is shown, then one line saying what failed.
 import { spawnSync } from 'node:child_process';
 import { readdirSync, statSync } from 'node:fs';
@@ -35,6 +35,11 @@ const sources = Math.max(newest(web), newest(join(root, 'package-lock.json')));
 if (!force && builtAt() >= sources) {
   console.log('web app: up to date (web/dist)');
   process.exit(0);
+}
+// --check: only say whether a build is needed (browser tests, which must not build in parallel).
+if (process.argv.includes('--check')) {
+  console.error('web app: web/dist is missing or older than web/; run "npm run build:web" (npm test does it first)');
+  process.exit(1);
 }
 
 const started = Date.now();

@@ -1,7 +1,8 @@
 // Real Chromium for browser tests: Debian's /usr/bin/chromium driven by playwright-core, never a
 // browser Playwright downloads. Each launch gets a fresh profile, and records every CSP violation
 // and every request to an origin other than the server's, so tests can assert there are none.
-import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
+import { spawnSync } from 'node:child_process';
+import { existsSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { chromium, type BrowserContext, type Page } from 'playwright-core';
@@ -10,6 +11,16 @@ export const CHROMIUM = '/usr/bin/chromium';
 export const ARTIFACTS = join(import.meta.dirname, '..', '..', 'test-artifacts');
 
 const ARGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'];
+
+/**
+ * Fails unless Chromium is installed and web/dist is current. It does not build: test files run in
+ * parallel and two builds would empty each other's output; `npm test` builds once before them.
+ */
+export function requireBrowserPrerequisites(): void {
+  if (!existsSync(CHROMIUM)) throw new Error(`${CHROMIUM} is missing: install it with "apt-get install chromium" (npm test does it when run as root on Debian)`);
+  const check = spawnSync(process.execPath, [join(import.meta.dirname, '..', '..', 'scripts', 'build-web.js'), '--check'], { encoding: 'utf8' });
+  if (check.status !== 0) throw new Error(check.stderr.trim() || 'the web app build is not current');
+}
 
 export interface Browser {
   context: BrowserContext;

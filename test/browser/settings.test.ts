@@ -1,4 +1,3 @@
-import { spawnSync } from 'node:child_process';
 import { join } from 'node:path';
 import type { FastifyInstance } from 'fastify';
 import * as OTPAuth from 'otpauth';
@@ -6,7 +5,7 @@ import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it, onTestFailed } from 'vitest';
 import { buildServer } from '../../src/http/server.ts';
 import { tempInstance } from '../helpers/temp-instance.ts';
-import { launch, requireRoutes, type Browser } from './browser.ts';
+import { launch, requireBrowserPrerequisites, requireRoutes, type Browser } from './browser.ts';
 
 // Settings and sharing in real Chromium: an invite link made on the Sharing page and accepted in a
 // second browser, two-step sign-in enrolled from Settings and used (with a recovery code), sessions.
@@ -20,8 +19,7 @@ let base: string;
 const browsers: Browser[] = [];
 
 beforeAll(async () => {
-  const build = spawnSync(process.execPath, [join(import.meta.dirname, '..', '..', 'scripts', 'build-web.js')], { encoding: 'utf8' });
-  if (build.status !== 0) throw new Error(`the web app does not build: ${build.stderr}`);
+  requireBrowserPrerequisites();
   instance = await tempInstance();
   app = buildServer(instance, { logLevel: 'fatal', trustedProxies: [] });
   base = await app.listen({ host: '127.0.0.1', port: 0 });

@@ -1,12 +1,10 @@
-import { spawnSync } from 'node:child_process';
-import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import type { FastifyInstance } from 'fastify';
 import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it, onTestFailed } from 'vitest';
 import { buildServer } from '../../src/http/server.ts';
 import { SYNTHEA_DIR, tempInstance } from '../helpers/temp-instance.ts';
-import { CHROMIUM, launch, requireRoutes, type Browser } from './browser.ts';
+import { launch, requireBrowserPrerequisites, requireRoutes, type Browser } from './browser.ts';
 
 // The whole web app in real Chromium against a real server (in-process, 127.0.0.1, port 0) over a
 // fresh encrypted data directory: setup → sign out → sign in → add a person → upload → browse →
@@ -23,10 +21,7 @@ const browsers: Browser[] = [];
 let personPath = '';
 
 beforeAll(async () => {
-  // npm test builds the app first; a direct `vitest run test/browser` gets a current build here.
-  const build = spawnSync(process.execPath, [join(import.meta.dirname, '..', '..', 'scripts', 'build-web.js')], { encoding: 'utf8' });
-  if (build.status !== 0) throw new Error(`the web app does not build: ${build.stderr}`);
-  if (!existsSync(CHROMIUM)) throw new Error(`${CHROMIUM} is missing: install it with "apt-get install chromium"`);
+  requireBrowserPrerequisites();
   instance = await tempInstance();
   app = buildServer(instance, { logLevel: 'fatal', trustedProxies: [] });
   base = await app.listen({ host: '127.0.0.1', port: 0 });
