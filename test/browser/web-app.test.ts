@@ -107,6 +107,7 @@ describe('web app in Chromium', () => {
     await page.locator('[data-import-state=done]').waitFor({ timeout: 60_000 });
     const created = Number(await page.locator('[data-count=created]').textContent());
     expect(created).toBeGreaterThan(0);
+    await page.getByRole('table', { name: 'Earlier uploads' }).getByText('Immunization.000.ndjson').waitFor();
     await browser.screenshot('import-done');
 
     await page.getByRole('link', { name: 'Browse the records' }).click();
@@ -198,6 +199,7 @@ describe('web app in Chromium', () => {
       const entry = await focused();
       links.push(entry.split(':').slice(0, 2).join(':'));
     }
+    expect(links[0]).toBe('a:Skip to content');
     expect(links).toContain('select:Person');
     expect(links).toContain('a:People');
     expect(links).toContain('a:Settings');

@@ -1,9 +1,10 @@
-import { Alert, Button, FileButton, Group, List, Paper, Progress, SimpleGrid, Stack, Text, Title } from '@mantine/core';
+import { Alert, Button, FileButton, Group, List, Paper, Progress, SimpleGrid, Stack, Table, Text, Title } from '@mantine/core';
 import { useEffect, useRef, useState, type DragEvent } from 'react';
 import { CSRF_HEADERS, errorFrom, get, seg } from '../api.ts';
 import { Link } from '../router.tsx';
 import { usePerson } from '../session.tsx';
-import { ErrorNote } from '../ui.tsx';
+import { formatDate } from '../format.ts';
+import { ErrorNote, useLoad } from '../ui.tsx';
 
 export interface ImportJob {
   id: string;
@@ -118,6 +119,7 @@ export function UploadPage({ pid }: { pid: string }) {
       )}
       {phase.kind === 'importing' && <JobView job={phase.job} pid={pid} />}
       {phase.kind === 'failed' && <ErrorNote error={phase.error} title="The file was not imported" />}
+      <RecentImports pid={pid} refreshKey={phase.kind === 'importing' && finished(phase.job) ? phase.job.id : ''} />
     </Stack>
   );
 }
@@ -186,5 +188,34 @@ function Count({ label, value }: { label: string; value: number }) {
         {value}
       </Text>
     </div>
+  );
+}
+
+/** Earlier uploads of this person (newest first), so a report can be found again after leaving the page. */
+function RecentImports({ pid, refreshKey }: { pid: string; refreshKey: string }) {
+  const jobs = useLoad(`imports:${pid}:${refreshKey}`, () => get<{ jobs: ImportJob[] }>(`/api/people/${seg(pid)}/imports`));
+  const list = [...(jobs.data?.jobs ?? [])].sort((a, b) => b.createdAt.localeCompare(a.createdAt)).slice(0, 10);
+  if (jobs.error) return <ErrorNote error={jobs.error} title="Earlier uploads cannot be listed" />;
+  if (list.length === 0) return null;
+  return (
+    <Stack gap={4} component="section" aria-labelledby="recent-imports">
+      <Title order={2} size="h4" id="recent-imports">
+        Earlier uploads
+      </Title>
+      <Table aria-label="Earlier uploads">
+        <Table.Tbody>
+          {list.map((job) => (
+            <Table.Tr key={job.id}>
+              <Table.Td style={{ wordBreak: 'break-word' }}>{job.filename}</Table.Td>
+              <Table.Td>{formatDate(job.createdAt)}</Table.Td>
+              <Table.Td>
+                {job.state}
+                {job.report ? ` · ${job.report.created} new, ${job.report.updated} updated${job.report.errorCount ? `, ${job.report.errorCount} problems` : ''}` : ''}
+              </Table.Td>
+            </Table.Tr>
+          ))}
+        </Table.Tbody>
+      </Table>
+    </Stack>
   );
 }
