@@ -103,6 +103,11 @@ describe('web app in Chromium', () => {
 
     await page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'Upload' }).click();
     await page.getByRole('heading', { name: `Upload records for ${PERSON}` }).waitFor();
+    // A broken file first: nothing is imported and the page says why.
+    await page.locator('input[type=file]').setInputFiles({ name: 'broken.json', mimeType: 'application/json', buffer: Buffer.from('{"resourceType": "Observation", ') });
+    await page.locator('[data-import-state=failed]').waitFor();
+    await page.getByRole('alert').getByText('not valid JSON').first().waitFor();
+    await browser.screenshot('import-broken-file');
     await page.locator('input[type=file]').setInputFiles(UPLOAD);
     await page.locator('[data-import-state=done]').waitFor({ timeout: 60_000 });
     const created = Number(await page.locator('[data-count=created]').textContent());
