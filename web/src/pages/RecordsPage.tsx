@@ -45,12 +45,13 @@ export function RecordsPage({ pid }: { pid: string }) {
                         event.preventDefault();
                         navigate(`/people/${seg(pid)}/records/${seg(type)}`);
                       }}
-                      p="sm"
-                      w="100%"
+                      px="md"
+                      py="sm"
+                      display="block"
                       data-type={type}
                     >
                       <Group justify="space-between" wrap="nowrap">
-                        <Text fw={500}>{label(type).replace(/ /g, ' ')}</Text>
+                        <Text fw={500}>{label(type)}</Text>
                         <Badge variant="light" aria-label={`${count} records`}>
                           {count}
                         </Badge>
