@@ -305,4 +305,11 @@ describe('error answers', () => {
     expect(answer.status).toBe(400);
     expect(answer.json.error.code).toBe('invalid');
   });
+
+  it('refuses a field it does not know instead of dropping it silently', async () => {
+    const answer = await call('POST', '/api/login', { body: { ...OWNER, remember: true } });
+    expect(answer.status).toBe(400);
+    expect(answer.json.error).toMatchObject({ code: 'invalid' });
+    expect(answer.json.error.message).toMatch(/additional properties/i);
+  });
 });

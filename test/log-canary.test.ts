@@ -82,6 +82,15 @@ describe('logs of a full server run', () => {
       expect((await call('POST', '/api/login', `{"username":"owner","password":"${CANARY.wrongPassword}`)).status).toBe(400);
       expect((await call('POST', '/api/login', { username: 'owner', password: CANARY.password })).status).toBe(200);
       expect((await call('GET', '/api/session')).text).toContain(CANARY.personName);
+      // A TOTP seed and an invite token (which travels in a URL path) are secrets too.
+      const totp = await call('POST', '/api/totp/setup');
+      expect(totp.status).toBe(200);
+      secrets.push((JSON.parse(totp.text) as { secret: string }).secret);
+      const invite = await call('POST', '/api/invites', { grants: [{ personId, role: 'viewer' }] });
+      expect(invite.status).toBe(201);
+      const token = (JSON.parse(invite.text) as { token: string }).token;
+      secrets.push(token);
+      expect((await call('GET', `/api/invites/${token}`)).status).toBe(200);
 
       const search = await call('GET', `/fhir/${personId}/Patient?name=${CANARY.patientName}`);
       expect(search.text).toContain(CANARY.patientName);

@@ -58,6 +58,8 @@ export function buildServer(
     // Random request ids: they go into the audit trail, where "req-1" of every restart would collide.
     genReqId: () => randomUUID(),
     bodyLimit: 1_048_576,
+    // Fastify's default strips unknown body fields silently; a misspelt field must be an error instead.
+    ajv: { customOptions: { removeAdditional: false } },
     // Behind a reverse proxy, X-Forwarded-* is believed only from the configured addresses.
     trustProxy: config.trustedProxies.length > 0 ? config.trustedProxies : false,
     ...(config.tls ? { https: { cert: readFileSync(config.tls.cert), key: readFileSync(config.tls.key) } } : {}),
