@@ -2,7 +2,8 @@
 // browser Playwright downloads. Each launch gets a fresh profile, and records every CSP violation
 // and every request to an origin other than the server's, so tests can assert there are none.
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { chromium, type BrowserContext, type Page } from 'playwright-core';
@@ -97,4 +98,22 @@ export async function requireRoutes(origin: string, routes: [method: string, pat
     if (response.status === 404 && body.error?.message === 'no such route') missing.push(`${method} ${path}`);
   }
   if (missing.length > 0) throw new Error(`this server lacks API routes the web app needs: ${missing.join(', ')}`);
+}
+
+/** axe-core's bundle, evaluated in the page over the DevTools protocol (not a <script>: the CSP rightly blocks inline ones). */
+const AXE_SOURCE = readFileSync(createRequire(import.meta.url).resolve('axe-core/axe.min.js'), 'utf8');
+
+export interface AxeViolation {
+  id: string;
+  impact: string | null;
+  help: string;
+  targets: string[];
+}
+
+/** WCAG 2.x A/AA violations on the current page, by axe-core (serious and critical only unless `all`). */
+export async function accessibilityViolations(page: Page, all = false): Promise<AxeViolation[]> {
+  await page.evaluate(AXE_SOURCE);
+  const violations = await page.evaluate<AxeViolation[]>(`axe.run(document, { runOnly: { type: 'tag', values: ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa', 'wcag22aa'] } })
+    .then((result) => result.violations.map((v) => ({ id: v.id, impact: v.impact, help: v.help, targets: v.nodes.map((n) => String(n.target)) })))`);
+  return all ? violations : violations.filter((violation) => violation.impact === 'serious' || violation.impact === 'critical');
 }

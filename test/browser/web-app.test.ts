@@ -4,7 +4,7 @@ import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it, onTestFailed } from 'vitest';
 import { buildServer } from '../../src/http/server.ts';
 import { SYNTHEA_DIR, tempInstance } from '../helpers/temp-instance.ts';
-import { launch, requireBrowserPrerequisites, requireRoutes, type Browser } from './browser.ts';
+import { accessibilityViolations, launch, requireBrowserPrerequisites, requireRoutes, type Browser } from './browser.ts';
 
 // The whole web app in real Chromium against a real server (in-process, 127.0.0.1, port 0) over a
 // fresh encrypted data directory: setup → sign out → sign in → add a person → upload → browse →
@@ -42,6 +42,14 @@ async function open(artifactDir: string, viewport?: { width: number; height: num
   return browser;
 }
 
+/** Every page of the scenario is checked with axe-core (WCAG 2.2 A/AA, serious and critical). */
+const axeFindings: string[] = [];
+async function checkAccessibility(page: Page, step: string) {
+  // Not over a link: a hover state is not what a page looks like.
+  await page.mouse.move(0, 0);
+  for (const violation of await accessibilityViolations(page)) axeFindings.push(`${step}: ${violation.id} (${violation.help}) at ${violation.targets.join(', ')}`);
+}
+
 function expectClean(browser: Browser) {
   expect(browser.cspViolations).toEqual([]);
   expect(browser.foreignRequests).toEqual([]);
@@ -72,6 +80,7 @@ describe('web app in Chromium', () => {
     await page.goto(base);
     await page.getByRole('heading', { name: 'Set up Hearth' }).waitFor();
     await browser.screenshot('setup');
+    await checkAccessibility(page, 'setup');
     await page.getByLabel('Username').fill(OWNER.username);
     await page.getByLabel(/^Password/).fill(OWNER.password);
     await page.getByLabel('Repeat the password').fill(OWNER.password);
@@ -83,6 +92,7 @@ describe('web app in Chromium', () => {
     await page.getByRole('heading', { name: 'Sign in' }).waitFor();
     await expect(page.getByText('You are signed out.').isVisible()).resolves.toBe(true);
     await browser.screenshot('signed-out');
+    await checkAccessibility(page, 'sign-in');
 
     // A wrong password is refused with the server's message, then the right one works.
     await page.getByLabel('Username').fill(OWNER.username);
@@ -91,6 +101,7 @@ describe('web app in Chromium', () => {
     await page.getByRole('alert').waitFor();
     await signIn(page);
     await browser.screenshot('signed-in');
+    await checkAccessibility(page, 'people');
     await requireRoutes(base, [['POST', '/api/people'], ['GET', '/api/people/x/summary'], ['POST', '/api/people/x/imports'], ['GET', '/api/people/x/provenance/Immunization/y']]);
 
     await page.getByLabel(/^Name/).fill(PERSON);
@@ -114,15 +125,18 @@ describe('web app in Chromium', () => {
     expect(created).toBeGreaterThan(0);
     await page.getByRole('table', { name: 'Earlier uploads' }).getByText('Immunization.000.ndjson').waitFor();
     await browser.screenshot('import-done');
+    await checkAccessibility(page, 'upload');
 
     await page.getByRole('link', { name: 'Browse the records' }).click();
     await page.getByRole('heading', { name: `Records of ${PERSON}` }).waitFor();
     await browser.screenshot('record-types');
+    await checkAccessibility(page, 'record-types');
     await page.locator('a[data-type=Immunization]').click();
     await page.getByRole('heading', { name: 'Immunization' }).waitFor();
     const first = page.locator('a[data-record]').first();
     await first.waitFor();
     await browser.screenshot('immunization-list');
+    await checkAccessibility(page, 'record-list');
     // 161 immunizations, 20 a page: the searchset's next link leads on, previous back.
     await page.getByText(`${created} records · page 1 of ${Math.ceil(created / 20)}`).waitFor();
     const firstId = await first.getAttribute('data-record');
@@ -135,6 +149,7 @@ describe('web app in Chromium', () => {
     await page.getByRole('tab', { name: 'Raw JSON' }).waitFor();
     await page.getByText('Vaccine code', { exact: true }).waitFor();
     await browser.screenshot('record-detail');
+    await checkAccessibility(page, 'record-detail');
     await page.getByRole('tab', { name: 'Source and versions' }).click();
     await page.getByRole('table', { name: 'Versions' }).waitFor();
     await browser.screenshot('record-provenance');
@@ -149,6 +164,7 @@ describe('web app in Chromium', () => {
     const session = await page.evaluate(async () => (await fetch('/api/session')).status);
     expect(session).toBe(401);
     expectClean(browser);
+    expect(axeFindings).toEqual([]);
   });
 
   it('shows the records browser on a 375 px phone without sideways scrolling', async () => {

@@ -33,6 +33,7 @@ export function Shell() {
       href={to}
       label={label}
       active={active}
+      variant="filled"
       aria-current={active ? 'page' : undefined}
       onClick={(event) => {
         event.preventDefault();
@@ -50,7 +51,7 @@ export function Shell() {
         <Group h="100%" px="md" justify="space-between" wrap="nowrap" gap="xs">
           <Group gap="xs" wrap="nowrap">
             <Burger opened={opened} onClick={toggle} hiddenFrom="sm" size="sm" aria-label={opened ? 'Close the menu' : 'Open the menu'} />
-            <Text fw={700} c="teal.8" component="span">
+            <Text fw={700} c="teal.9" component="span">
               Hearth
             </Text>
           </Group>

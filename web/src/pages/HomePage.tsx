@@ -23,7 +23,7 @@ export function HomePage() {
                 <Link to={`/people/${encodeURIComponent(person.id)}/records`} fw={600}>
                   {person.name}
                 </Link>
-                <Badge variant="light">{person.role}</Badge>
+                <Badge variant="outline">{person.role}</Badge>
               </Group>
             </Card>
           ))}

@@ -52,7 +52,7 @@ export function RecordsPage({ pid }: { pid: string }) {
                     >
                       <Group justify="space-between" wrap="nowrap">
                         <Text fw={500}>{label(type)}</Text>
-                        <Badge variant="light" aria-label={`${count} records`}>
+                        <Badge variant="outline" aria-label={`${count} records`}>
                           {count}
                         </Badge>
                       </Group>
