@@ -5,7 +5,7 @@ import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it, onTestFailed } from 'vitest';
 import { buildServer } from '../../src/http/server.ts';
 import { tempInstance } from '../helpers/temp-instance.ts';
-import { launch, requireBrowserPrerequisites, requireRoutes, type Browser } from './browser.ts';
+import { accessibilityViolations, launch, requireBrowserPrerequisites, requireRoutes, type Browser } from './browser.ts';
 
 // Settings and sharing in real Chromium: an invite link made on the Sharing page and accepted in a
 // second browser, two-step sign-in enrolled from Settings and used (with a recovery code), sessions.
@@ -69,12 +69,14 @@ describe('settings and sharing in Chromium', () => {
     expect(link).toMatch(new RegExp(`^${base}/invite/`));
     await page.getByText('Open invites').waitFor();
     await owner.screenshot('invite-created');
+    expect(await accessibilityViolations(page)).toEqual([]);
 
     const guest = await open('invite');
     await guest.page.goto(link);
     await guest.page.getByRole('heading', { name: 'You are invited to Hearth' }).waitFor();
     await guest.page.getByText(`${PERSON} (viewer)`).waitFor();
     await guest.screenshot('invite');
+    expect(await accessibilityViolations(guest.page)).toEqual([]);
     await guest.page.getByLabel('Choose a username').fill(GUEST.username);
     await guest.page.getByLabel(/^Choose a password/).fill(GUEST.password);
     await guest.page.getByRole('button', { name: 'Create account and accept' }).click();
@@ -105,6 +107,7 @@ describe('settings and sharing in Chromium', () => {
     await page.getByRole('heading', { name: 'Settings' }).waitFor();
     await page.getByRole('table', { name: 'Sessions' }).getByText('this browser').waitFor();
     await browser.screenshot('settings');
+    expect(await accessibilityViolations(page)).toEqual([]);
 
     await page.getByRole('button', { name: 'Turn on' }).click();
     // Enrolment needs a fresh password check first (unless the sign-in was just now).
@@ -118,6 +121,7 @@ describe('settings and sharing in Chromium', () => {
     await secret.waitFor();
     const totp = new OTPAuth.TOTP({ secret: OTPAuth.Secret.fromBase32((await secret.textContent())!.trim()) });
     await browser.screenshot('totp-enrol');
+    expect(await accessibilityViolations(page)).toEqual([]);
     await page.getByLabel('Code from the app').fill(totp.generate());
     await page.getByRole('button', { name: 'Confirm' }).click();
     const codes = page.getByTestId('recovery-codes').locator('code');
@@ -134,6 +138,7 @@ describe('settings and sharing in Chromium', () => {
     await page.getByRole('button', { name: 'Sign in' }).click();
     await page.getByLabel('One-time code').waitFor();
     await browser.screenshot('totp-step');
+    expect(await accessibilityViolations(page)).toEqual([]);
     await page.getByLabel('One-time code').fill(recovery);
     await page.getByRole('button', { name: 'Verify and sign in' }).click();
     await page.getByRole('heading', { name: 'People' }).waitFor();
