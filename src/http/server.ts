@@ -7,6 +7,7 @@ import { HEARTH_VERSION } from '../version.ts';
 import type { Instance } from '../instance/instance.ts';
 import { createAuthContext, type AuthOptions } from './auth-context.ts';
 import { registerAuthRoutes } from './auth-routes.ts';
+import { registerCodesRoutes } from './codes-routes.ts';
 import { registerDirectoryRoutes } from './directory-routes.ts';
 import { registerFhirApi } from './fhir/index.ts';
 import { registerImportRoutes } from './import-routes.ts';
@@ -90,6 +91,7 @@ export function buildServer(
   registerInviteRoutes(app, auth);
   registerDirectoryRoutes(app, auth, instance.paths.root);
   registerFhirApi(app, instance, auth);
+  registerCodesRoutes(app, auth);
   registerImportRoutes(app, auth, instance, { maxUploadMiB: config.maxUploadMiB ?? DEFAULT_MAX_UPLOAD_MIB, ...options.imports });
   app.get('/healthz', async () => {
     // Touches the system database so a broken key or disk shows up here, not at first use.

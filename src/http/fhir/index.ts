@@ -30,6 +30,6 @@ export function registerFhirApi(app: FastifyInstance, instance: Instance, auth: 
   const sources = sourcesRepository(instance.system);
   const reads = readService(door, sources);
   app.addHook('onClose', async () => vaults.close());
-  void app.register(fhirPlugin, { prefix: '/fhir', auth, reads, writes: writeService(door, sources) });
+  void app.register(fhirPlugin, { prefix: '/fhir', auth, reads, writes: writeService(door, sources, (accountId) => auth.accounts.get(accountId)?.username) });
   registerRecordApiRoutes(app, auth, reads);
 }
