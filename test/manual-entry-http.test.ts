@@ -93,16 +93,16 @@ describe('manual entry', () => {
 
   it('refuses to edit or delete an imported record', async () => {
     let imported: any;
-    for (const entry of (await server.call('GET', fhir('/Condition?_count=50'), { cookie })).json.entry) {
-      const provenance = await server.call('GET', `/api/people/${personId}/provenance/Condition/${entry.resource.id}`, { cookie });
+    for (const entry of (await server.call('GET', fhir('/Observation?_count=50'), { cookie })).json.entry) {
+      const provenance = await server.call('GET', `/api/people/${personId}/provenance/Observation/${entry.resource.id}`, { cookie });
       if (provenance.json.versions[0].source.kind === 'file') imported = entry.resource;
     }
     expect(imported).toBeDefined();
-    const put = await server.call('PUT', fhir(`/Condition/${imported.id}`), { cookie, body: { ...imported, note: [{ text: 'mine now' }] } });
+    const put = await server.call('PUT', fhir(`/Observation/${imported.id}`), { cookie, body: { ...imported, note: [{ text: 'mine now' }] } });
     expect(put.status).toBe(409);
     expect(put.json.issue[0].diagnostics).toBe(READ_ONLY_MESSAGE);
-    expect((await server.call('DELETE', fhir(`/Condition/${imported.id}`), { cookie })).status).toBe(409);
-    expect((await server.call('GET', fhir(`/Condition/${imported.id}`), { cookie })).json.note).toEqual(imported.note);
+    expect((await server.call('DELETE', fhir(`/Observation/${imported.id}`), { cookie })).status).toBe(409);
+    expect((await server.call('GET', fhir(`/Observation/${imported.id}`), { cookie })).json.note).toEqual(imported.note);
   });
 });
 
