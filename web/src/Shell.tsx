@@ -1,6 +1,6 @@
 import { AppShell, Burger, Button, Group, NativeSelect, NavLink, Text, VisuallyHidden } from '@mantine/core';
 import { useDisclosure } from '@mantine/hooks';
-import { useEffect } from 'react';
+import { lazy, Suspense, useEffect } from 'react';
 import { HomePage } from './pages/HomePage.tsx';
 import { RecordDetailPage } from './pages/RecordDetailPage.tsx';
 import { RecordListPage } from './pages/RecordListPage.tsx';
@@ -10,7 +10,10 @@ import { SharingPage } from './pages/SharingPage.tsx';
 import { UploadPage } from './pages/UploadPage.tsx';
 import { match, navigate, Redirect, useLocation, type Param } from './router.tsx';
 import { useHearth } from './session.tsx';
-import { Empty } from './ui.tsx';
+import { Empty, Loading } from './ui.tsx';
+import { ColorSchemeToggle } from './quality/ColorSchemeToggle.tsx';
+
+const EntryPage = lazy(() => import('./entry/EntryPage.tsx').then((module) => ({ default: module.EntryPage })));
 
 /** The signed-in app: header with the person switcher, a nav, and the page of the current URL. */
 export function Shell() {
@@ -51,7 +54,7 @@ export function Shell() {
         <Group h="100%" px="md" justify="space-between" wrap="nowrap" gap="xs">
           <Group gap="xs" wrap="nowrap">
             <Burger opened={opened} onClick={toggle} hiddenFrom="sm" size="sm" aria-label={opened ? 'Close the menu' : 'Open the menu'} />
-            <Text fw={700} c="teal.9" component="span">
+            <Text fw={700} c="var(--hearth-brand)" component="span">
               Hearth
             </Text>
           </Group>
@@ -65,9 +68,12 @@ export function Shell() {
               data={[...(person ? [] : [{ value: '', label: 'Choose a person…', disabled: true }]), ...session.people.map((p) => ({ value: p.id, label: p.name }))]}
             />
           )}
-          <Button variant="subtle" size="compact-sm" onClick={() => void signOut()}>
-            Sign out
-          </Button>
+          <Group gap={4} wrap="nowrap">
+            <ColorSchemeToggle />
+            <Button variant="subtle" size="compact-sm" onClick={() => void signOut()}>
+              Sign out
+            </Button>
+          </Group>
         </Group>
       </AppShell.Header>
       <AppShell.Navbar p="xs" component="nav" aria-label="Main">
@@ -78,6 +84,7 @@ export function Shell() {
             </Text>
             {nav(`/people/${encodeURIComponent(person.id)}/records`, 'Records', section === 'records')}
             {/* Only what this account's role allows for the person (access/access.ts ROLE_ACTIONS). */}
+            {person.actions.includes('write') && nav(`/people/${encodeURIComponent(person.id)}/add`, 'Add a record', section === 'add')}
             {person.actions.includes('write') && nav(`/people/${encodeURIComponent(person.id)}/upload`, 'Upload', section === 'upload')}
             {person.actions.includes('manage') && nav(`/people/${encodeURIComponent(person.id)}/sharing`, 'Sharing', section === 'sharing')}
           </>
@@ -107,6 +114,8 @@ function Page() {
   if ((params = match('/people/:pid/records/:type', path)) && known(params.pid)) return <RecordListPage pid={params.pid} type={params.type} />;
   if ((params = match('/people/:pid/records/:type/:id', path)) && known(params.pid))
     return <RecordDetailPage key={path} pid={params.pid} type={params.type} id={params.id} />;
+  if ((params = match('/people/:pid/records/:type/:id/edit', path)) && known(params.pid)) return <Suspense fallback={<Loading />}><EntryPage key={path} pid={params.pid} edit={{ type: params.type, id: params.id }} /></Suspense>;
+  if ((params = match('/people/:pid/add', path)) && known(params.pid)) return <Suspense fallback={<Loading />}><EntryPage key={path} pid={params.pid} /></Suspense>;
   if ((params = match('/people/:pid/upload', path)) && known(params.pid)) return <UploadPage pid={params.pid} />;
   if ((params = match('/people/:pid/sharing', path)) && known(params.pid)) return <SharingPage pid={params.pid} />;
   if ((params = match('/people/:pid', path)) && known(params.pid)) return <Redirect to={`/people/${encodeURIComponent(params.pid)}/records`} />;
