@@ -54,7 +54,7 @@ function expectClean(browser: Browser) {
 
 /** Types into the code picker and chooses the suggestion `option`. */
 async function pickCode(page: Page, label: string, typed: string, option: string) {
-  await page.getByLabel(label, { exact: true }).fill(typed);
+  await page.getByRole('combobox', { name: label }).fill(typed);
   await page.getByRole('option', { name: option }).click();
   await page.getByTestId('picked-code').waitFor();
 }

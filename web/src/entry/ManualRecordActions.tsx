@@ -41,7 +41,7 @@ export function ManualRecordActions({ pid, type, id, record, latest }: { pid: st
   return (
     <Stack gap="xs">
       <Group gap="xs">
-        <Badge variant="light">Entered by hand</Badge>
+        <Badge variant="filled">Entered by hand</Badge>
         {latest.origin && <Text size="sm">{latest.origin}</Text>}
         {canWrite && kindOf(record) && (
           <Button size="compact-sm" variant="default" onClick={() => navigate(`/people/${seg(pid)}/records/${seg(type)}/${seg(id)}/edit`)}>
