@@ -129,10 +129,12 @@ describe('manual entry in Chromium', () => {
 });
 
 describe('quality bar', () => {
-  const pages = () => [
+  const pages = (observation: string) => [
     ['people', '/', 'People'],
     ['records', `/people/${pid}/records`, /^Records of/],
     ['add', `/people/${pid}/add`, /^Add a record/],
+    ['list', `/people/${pid}/records/Observation`, /Observation/],
+    ['detail', `/people/${pid}/records/${observation}`, /./],
     ['upload', `/people/${pid}/upload`, /Upload/],
     ['sharing', `/people/${pid}/sharing`, /Who may see/],
     ['settings', '/settings', 'Settings'],
@@ -147,7 +149,8 @@ describe('quality bar', () => {
     await page.getByRole('heading', { name: 'People' }).waitFor();
     expect(await page.evaluate('document.documentElement.dataset.mantineColorScheme')).toBe('dark');
     expect(await page.getByRole('button', { name: 'Dark mode' }).getAttribute('aria-pressed')).toBe('true');
-    for (const [name, path, heading] of pages()) {
+    const observation = await page.evaluate<string>(`fetch('/fhir/${pid}/Observation?_count=1').then((r) => r.json()).then((b) => 'Observation/' + b.entry[0].resource.id)`);
+    for (const [name, path, heading] of pages(observation)) {
       await page.goto(`${base}${path}`);
       await page.getByRole('heading', { name: heading }).first().waitFor();
       await browser.screenshot(`${name}-375-dark`);

@@ -107,7 +107,8 @@ export function EntryPage({ pid, edit }: { pid: string; edit?: { type: string; i
       const { encounter: _old, ...rest } = form;
       const resource = buildResource({ ...rest, patient, ...(encounter ? { encounter } : {}), ...(attachment ? { attachment } : {}) });
       const saved = edit
-        ? await put<Json>(`${fhir}/${seg(edit.type)}/${seg(edit.id)}`, { ...resource, id: edit.id })
+        ? // If-Match: an edit made elsewhere meanwhile is not silently overwritten (412, R4 http.html#concurrency).
+          await put<Json>(`${fhir}/${seg(edit.type)}/${seg(edit.id)}`, { ...resource, id: edit.id }, { 'If-Match': `W/"${String(existing.data?.meta?.versionId ?? '')}"` })
         : await post<Json>(`${fhir}/${seg(kindInfo.type)}`, resource);
       navigate(`/people/${seg(pid)}/records/${seg(String(saved.resourceType))}/${seg(String(saved.id))}`);
     } catch (caught) {
