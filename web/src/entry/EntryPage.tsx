@@ -7,7 +7,7 @@ import { ErrorNote, Loading, useLoad } from '../ui.tsx';
 import { buildEncounter, buildResource, ENTRY_KINDS, EntryProblem, formOf, STATUSES, type Coded, type EntryForm, type EntryKind } from './build.ts';
 import { CodePicker } from './CodePicker.tsx';
 
-type Json = Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any -- FHIR shapes
+type Json = Record<string, any>; // FHIR shapes as they come
 interface Bundle {
   entry?: { resource: Json }[];
 }

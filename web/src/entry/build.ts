@@ -247,7 +247,7 @@ export function buildEncounter(patient: string, date: string, reason: string): J
   };
 }
 
-type Any = any; // eslint-disable-line @typescript-eslint/no-explicit-any -- reading arbitrary FHIR shapes back
+type Any = any; // reading arbitrary FHIR shapes back
 
 function codedOf(value: Any): Coded {
   const coding = value?.coding?.[0];
