@@ -68,12 +68,9 @@ export function Shell() {
               data={[...(person ? [] : [{ value: '', label: 'Choose a person…', disabled: true }]), ...session.people.map((p) => ({ value: p.id, label: p.name }))]}
             />
           )}
-          <Group gap={4} wrap="nowrap">
-            <ColorSchemeToggle />
-            <Button variant="subtle" size="compact-sm" onClick={() => void signOut()}>
-              Sign out
-            </Button>
-          </Group>
+          <Button variant="subtle" size="compact-sm" onClick={() => void signOut()}>
+            Sign out
+          </Button>
         </Group>
       </AppShell.Header>
       <AppShell.Navbar p="xs" component="nav" aria-label="Main">
@@ -95,6 +92,10 @@ export function Shell() {
           <VisuallyHidden>Signed in as </VisuallyHidden>
           {session.account.username}
         </Text>
+        {/* In the menu, not the header: at 375 px the header needs its width for the person switcher. */}
+        <Group px="xs" mt="xs">
+          <ColorSchemeToggle />
+        </Group>
       </AppShell.Navbar>
       <AppShell.Main id="main" tabIndex={-1}>
         <Page />
