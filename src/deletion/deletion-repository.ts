@@ -116,7 +116,16 @@ export function vaultSourceRepository(db: SqliteDatabase) {
  * Rebuilds the file so freed pages (deleted rows, a wrapped key) are gone, then empties the WAL,
  * which may still hold the old pages (https://www.sqlite.org/lang_vacuum.html, pragma.html#pragma_wal_checkpoint).
  */
-export function compact(db: SqliteDatabase): void {
-  db.exec('VACUUM');
-  db.pragma('wal_checkpoint(TRUNCATE)');
+export function compact(db: SqliteDatabase): boolean {
+  try {
+    db.exec('VACUUM');
+    db.pragma('wal_checkpoint(TRUNCATE)');
+    return true;
+  } catch (error) {
+    // Another process (a CLI import) holding the database: the deletion itself has committed and
+    // secure_delete already overwrote the freed content, so the rebuild is left for next time.
+    const code = (error as { code?: string }).code;
+    if (code === 'SQLITE_BUSY' || code === 'SQLITE_LOCKED') return false;
+    throw error;
+  }
 }
