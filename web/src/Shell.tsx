@@ -2,6 +2,7 @@ import { AppShell, Burger, Button, Group, NativeSelect, NavLink, Text, VisuallyH
 import { useDisclosure } from '@mantine/hooks';
 import { useEffect } from 'react';
 import { HomePage } from './pages/HomePage.tsx';
+import { PrivacyPage } from './pages/PrivacyPage.tsx';
 import { RecordDetailPage } from './pages/RecordDetailPage.tsx';
 import { RecordListPage } from './pages/RecordListPage.tsx';
 import { RecordsPage } from './pages/RecordsPage.tsx';
@@ -80,6 +81,7 @@ export function Shell() {
             {/* Only what this account's role allows for the person (access/access.ts ROLE_ACTIONS). */}
             {person.actions.includes('write') && nav(`/people/${encodeURIComponent(person.id)}/upload`, 'Upload', section === 'upload')}
             {person.actions.includes('manage') && nav(`/people/${encodeURIComponent(person.id)}/sharing`, 'Sharing', section === 'sharing')}
+            {person.actions.includes('manage') && nav(`/people/${encodeURIComponent(person.id)}/privacy`, 'Privacy', section === 'privacy')}
           </>
         )}
         {nav('/', 'People', path === '/')}
@@ -109,6 +111,7 @@ function Page() {
     return <RecordDetailPage key={path} pid={params.pid} type={params.type} id={params.id} />;
   if ((params = match('/people/:pid/upload', path)) && known(params.pid)) return <UploadPage pid={params.pid} />;
   if ((params = match('/people/:pid/sharing', path)) && known(params.pid)) return <SharingPage pid={params.pid} />;
+  if ((params = match('/people/:pid/privacy', path)) && known(params.pid)) return <PrivacyPage pid={params.pid} />;
   if ((params = match('/people/:pid', path)) && known(params.pid)) return <Redirect to={`/people/${encodeURIComponent(params.pid)}/records`} />;
   return <Empty>There is no such page, or no such person. Choose one in the menu.</Empty>;
 }
