@@ -69,8 +69,8 @@ describe('the Privacy page in Chromium', () => {
     // One source: its two records go, the other stays.
     await page.getByRole('button', { name: 'Delete source old-clinic' }).click();
     await page.getByRole('button', { name: 'Delete 2 records for good' }).click();
-    await page.getByRole('table', { name: 'Sources' }).getByRole('cell', { name: 'old-clinic' }).waitFor({ state: 'detached' });
-    await page.getByRole('table', { name: 'Sources' }).getByRole('cell', { name: 'lab' }).waitFor();
+    await page.getByRole('table', { name: 'Sources' }).getByRole('cell', { name: 'old-clinic', exact: true }).waitFor({ state: 'detached' });
+    await page.getByRole('table', { name: 'Sources' }).getByRole('cell', { name: 'lab', exact: true }).waitFor();
 
     // The person: the button waits for the exact name; the password is asked again once stale.
     const remove = page.getByRole('button', { name: `Delete ${PERSON} for good` });
