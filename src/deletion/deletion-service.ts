@@ -1,4 +1,4 @@
-import { readdirSync, rmSync } from 'node:fs';
+import { readdirSync, rmSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { accessControl, type AccessAction, type Actor } from '../access/access.ts';
 import { accountsRepository } from '../accounts/accounts-repository.ts';
@@ -64,13 +64,20 @@ export function deletionService(instance: Instance, lifecycle: PersonLifecycle =
     }
   }
 
-  /** Vault files whose person is gone (a deletion interrupted between the key and the files): unreadable, removed. */
-  function removeOrphanVaults(): number {
+  /**
+   * Vault files whose person is gone (a deletion interrupted between the key and the files):
+   * unreadable, removed. Files younger than `minAgeMs` stay: adding a person creates the vault file
+   * just before the person's row (people-service.ts), possibly in another process right now.
+   */
+  function removeOrphanVaults(minAgeMs = 60_000): number {
     let removed = 0;
+    const known = new Set(instance.people.list().map((person) => person.id));
     for (const name of readdirSync(instance.paths.vaultsDir)) {
       const match = VAULT_FILE.exec(name);
-      if (!match || instance.people.list().some((person) => person.id === match[1])) continue;
-      rmSync(join(instance.paths.vaultsDir, name), { force: true });
+      if (!match || known.has(match[1]!)) continue;
+      const path = join(instance.paths.vaultsDir, name);
+      if (Date.now() - (statSync(path, { throwIfNoEntry: false })?.mtimeMs ?? 0) < minAgeMs) continue;
+      rmSync(path, { force: true });
       removed++;
     }
     return removed;
