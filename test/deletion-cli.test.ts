@@ -12,7 +12,8 @@ const OTHER = 'Ibis-0b7d-Keeper';
 // or person stays readable in the data directory, its temp directory, the command output, or a copy
 // of the vault taken before (crypto-shredding).
 describe('deletion at rest (CLI)', () => {
-  it('leaves zero canary hits after source and person deletion; a pre-deletion copy cannot be opened', async () => {
+  // Fifteen real CLI runs: generous time on a loaded machine.
+  it('leaves zero canary hits after source and person deletion; a pre-deletion copy cannot be opened', { timeout: 300_000 }, async () => {
     const work = mkdtempSync(join(tmpdir(), 'hearth-delete-'));
     const logs: string[] = [];
     const cli = async (...args: string[]) => {
@@ -81,7 +82,7 @@ describe('deletion at rest (CLI)', () => {
     }
   });
 
-  it('deletes an account by name with --yes; the owner only as the last account', async () => {
+  it('deletes an account by name with --yes; the owner only as the last account', { timeout: 300_000 }, async () => {
     const work = mkdtempSync(join(tmpdir(), 'hearth-delete-user-'));
     const env = { HEARTH_MASTER_KEY: 'ab'.repeat(32) };
     const dataDir = join(work, 'data');
