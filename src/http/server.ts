@@ -8,11 +8,13 @@ import type { Instance } from '../instance/instance.ts';
 import { createAuthContext, type AuthOptions } from './auth-context.ts';
 import { registerAuthRoutes } from './auth-routes.ts';
 import { registerCodesRoutes } from './codes-routes.ts';
+import { registerDeletionRoutes } from './deletion-routes.ts';
 import { registerDirectoryRoutes } from './directory-routes.ts';
 import { registerFhirApi } from './fhir/index.ts';
 import { registerImportRoutes } from './import-routes.ts';
 import { registerInviteRoutes } from './invite-routes.ts';
 import { registerPeopleRoutes } from './people-routes.ts';
+import { registerPrivacyRoutes } from './privacy-routes.ts';
 import { registerSecurityHooks } from './security-hooks.ts';
 import { registerSessionRoutes } from './session-routes.ts';
 import { registerTotpRoutes } from './totp-routes.ts';
@@ -99,6 +101,8 @@ export function buildServer(
   registerFhirApi(app, instance, auth);
   registerCodesRoutes(app, auth);
   registerImportRoutes(app, auth, instance, { maxUploadMiB: config.maxUploadMiB ?? DEFAULT_MAX_UPLOAD_MIB, ...options.imports });
+  registerDeletionRoutes(app, auth, instance);
+  registerPrivacyRoutes(app, auth, instance);
   app.get('/healthz', async () => {
     // Touches the system database so a broken key or disk shows up here, not at first use.
     instance.system.prepare('SELECT 1').get();

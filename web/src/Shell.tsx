@@ -2,6 +2,7 @@ import { AppShell, Burger, Button, Group, NativeSelect, NavLink, Text, VisuallyH
 import { useDisclosure } from '@mantine/hooks';
 import { lazy, Suspense, useEffect } from 'react';
 import { HomePage } from './pages/HomePage.tsx';
+import { PrivacyPage } from './pages/PrivacyPage.tsx';
 import { RecordDetailPage } from './pages/RecordDetailPage.tsx';
 import { RecordListPage } from './pages/RecordListPage.tsx';
 import { RecordsPage } from './pages/RecordsPage.tsx';
@@ -84,6 +85,7 @@ export function Shell() {
             {person.actions.includes('write') && nav(`/people/${encodeURIComponent(person.id)}/add`, 'Add a record', section === 'add')}
             {person.actions.includes('write') && nav(`/people/${encodeURIComponent(person.id)}/upload`, 'Upload', section === 'upload')}
             {person.actions.includes('manage') && nav(`/people/${encodeURIComponent(person.id)}/sharing`, 'Sharing', section === 'sharing')}
+            {person.actions.includes('manage') && nav(`/people/${encodeURIComponent(person.id)}/privacy`, 'Privacy', section === 'privacy')}
           </>
         )}
         {nav('/', 'People', path === '/')}
@@ -119,6 +121,7 @@ function Page() {
   if ((params = match('/people/:pid/add', path)) && known(params.pid)) return <Suspense fallback={<Loading />}><EntryPage key={path} pid={params.pid} /></Suspense>;
   if ((params = match('/people/:pid/upload', path)) && known(params.pid)) return <UploadPage pid={params.pid} />;
   if ((params = match('/people/:pid/sharing', path)) && known(params.pid)) return <SharingPage pid={params.pid} />;
+  if ((params = match('/people/:pid/privacy', path)) && known(params.pid)) return <PrivacyPage pid={params.pid} />;
   if ((params = match('/people/:pid', path)) && known(params.pid)) return <Redirect to={`/people/${encodeURIComponent(params.pid)}/records`} />;
   return <Empty>There is no such page, or no such person. Choose one in the menu.</Empty>;
 }
