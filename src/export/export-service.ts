@@ -32,6 +32,30 @@ export interface RunningExport {
   done: Promise<ExportManifest>;
 }
 
+function auditEntryOf(request: ExportRequest) {
+  return {
+    actor: request.actorName,
+    personId: request.personId,
+    action: 'export' as const,
+    ...(request.sourceAddress ? { sourceAddress: request.sourceAddress } : {}),
+    ...(request.requestId ? { requestId: request.requestId } : {}),
+  };
+}
+
+/**
+ * The one door for exports ('export': owners of the person only). A refusal goes into the system
+ * trail and is the one not-found. The HTTP route asks it before the freshness check, so a caller
+ * without the right learns nothing more by re-authenticating.
+ */
+export function requireExportAccess(deps: Pick<ExportDeps, 'access' | 'systemAudit'>, request: Pick<ExportRequest, 'actor' | 'actorName' | 'personId' | 'sourceAddress' | 'requestId'>): void {
+  try {
+    deps.access.requireAccess(request.actor, request.personId, 'export');
+  } catch (error) {
+    deps.systemAudit.append({ ...auditEntryOf({ ...request, allVersions: false }), outcome: 'denied' });
+    throw error;
+  }
+}
+
 /**
  * A person's full export (issue 6 §1), as a zip stream. Access is checked first (the one door,
  * 'export' — owners of the person only); the vault is read through its own connection inside one
@@ -40,19 +64,8 @@ export interface RunningExport {
  * failed: the export's own entry is therefore not inside it.
  */
 export function startExport(deps: ExportDeps, request: ExportRequest): RunningExport {
-  const entry = {
-    actor: request.actorName,
-    personId: request.personId,
-    action: 'export' as const,
-    ...(request.sourceAddress ? { sourceAddress: request.sourceAddress } : {}),
-    ...(request.requestId ? { requestId: request.requestId } : {}),
-  };
-  try {
-    deps.access.requireAccess(request.actor, request.personId, 'export');
-  } catch (error) {
-    deps.systemAudit.append({ ...entry, outcome: 'denied' });
-    throw error;
-  }
+  const entry = auditEntryOf(request);
+  requireExportAccess(deps, request);
   const person = deps.people.require(request.personId);
   const vault = deps.people.openVault(person.id);
   const now = (deps.now ?? (() => new Date()))();

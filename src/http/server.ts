@@ -8,6 +8,7 @@ import type { Instance } from '../instance/instance.ts';
 import { createAuthContext, type AuthOptions } from './auth-context.ts';
 import { registerAuthRoutes } from './auth-routes.ts';
 import { registerDirectoryRoutes } from './directory-routes.ts';
+import { registerExportRoutes } from './export-routes.ts';
 import { registerFhirApi } from './fhir/index.ts';
 import { registerImportRoutes } from './import-routes.ts';
 import { registerInviteRoutes } from './invite-routes.ts';
@@ -80,6 +81,7 @@ export function buildServer(
   registerInviteRoutes(app, auth);
   registerDirectoryRoutes(app, auth, instance.paths.root);
   registerFhirApi(app, instance, auth);
+  registerExportRoutes(app, auth, instance);
   registerImportRoutes(app, auth, instance, { maxUploadMiB: config.maxUploadMiB ?? DEFAULT_MAX_UPLOAD_MIB, ...options.imports });
   app.get('/healthz', async () => {
     // Touches the system database so a broken key or disk shows up here, not at first use.
