@@ -27,6 +27,8 @@ export function exportRepository(db: SqliteDatabase) {
   const versionTypes = db.prepare('SELECT DISTINCT type FROM resource_versions WHERE json IS NOT NULL ORDER BY type').pluck();
   const versionPage = db.prepare(`SELECT type, id, version_id AS versionId, json FROM resource_versions
     WHERE type = ? AND json IS NOT NULL AND (id > ? OR (id = ? AND version_id > ?)) ORDER BY id, version_id LIMIT ?`);
+  const one = db.prepare('SELECT json FROM resources WHERE type = ? AND id = ?').pluck();
+  const first = db.prepare('SELECT json FROM resources WHERE type = ? ORDER BY id LIMIT 1').pluck();
   const auditPage = db.prepare('SELECT * FROM audit_log WHERE seq > ? ORDER BY seq LIMIT ?');
 
   return {
@@ -42,6 +44,10 @@ export function exportRepository(db: SqliteDatabase) {
         after = rows[rows.length - 1]!.id;
       }
     },
+    /** One current record's JSON. */
+    json: (type: string, id: string) => one.get(type, id) as string | undefined,
+    /** The JSON of the first current record of a type, by id. */
+    firstJson: (type: string) => first.get(type) as string | undefined,
     /** The types that have earlier versions. */
     versionTypes: () => versionTypes.all() as string[],
     /** Earlier versions of one type's records, by id then version, a page at a time. */

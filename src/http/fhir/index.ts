@@ -4,7 +4,9 @@ import { readService, type ReadService } from '../../fhir-api/read-service.ts';
 import { vaultCache } from '../../fhir-api/vault-cache.ts';
 import { writeService } from '../../fhir-api/write-service.ts';
 import type { Instance } from '../../instance/instance.ts';
+import { summaryService } from '../../export/summary-service.ts';
 import { sourcesRepository } from '../../sources/sources-repository.ts';
+import { registerSummaryRoutes } from '../summary-routes.ts';
 import type { AuthContext } from '../auth-context.ts';
 import { callerOf } from './fhir-reply.ts';
 import { fhirPlugin } from './fhir-plugin.ts';
@@ -30,6 +32,8 @@ export function registerFhirApi(app: FastifyInstance, instance: Instance, auth: 
   const sources = sourcesRepository(instance.system);
   const reads = readService(door, sources);
   app.addHook('onClose', async () => vaults.close());
-  void app.register(fhirPlugin, { prefix: '/fhir', auth, reads, writes: writeService(door, sources) });
+  const summaries = summaryService(door, instance.people, () => new Date(auth.now()));
+  void app.register(fhirPlugin, { prefix: '/fhir', auth, reads, writes: writeService(door, sources), summaries });
   registerRecordApiRoutes(app, auth, reads);
+  registerSummaryRoutes(app, auth, summaries);
 }
