@@ -11,6 +11,16 @@ if (major < 22 || (major === 22 && minor < 18)) {
   process.exit(1);
 }
 
+// The browser tests (test/browser) need Chromium and a current build of the web app: both are
+// prepared here, and a failure stops the run (browser tests are never skipped silently).
+for (const script of ['scripts/ensure-chromium.js', 'scripts/build-web.js']) {
+  const prep = spawnSync(process.execPath, [script], { stdio: 'inherit' });
+  if (prep.status !== 0) {
+    console.log('0 passed, 1 failed');
+    process.exit(1);
+  }
+}
+
 const dir = mkdtempSync(join(tmpdir(), 'hearth-test-'));
 const report = join(dir, 'report.json');
 const result = spawnSync(
