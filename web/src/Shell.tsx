@@ -1,6 +1,7 @@
 import { AppShell, Burger, Button, Group, NativeSelect, NavLink, Text, VisuallyHidden } from '@mantine/core';
 import { useDisclosure } from '@mantine/hooks';
 import { useEffect } from 'react';
+import { ExportPage } from './pages/ExportPage.tsx';
 import { HomePage } from './pages/HomePage.tsx';
 import { RecordDetailPage } from './pages/RecordDetailPage.tsx';
 import { RecordListPage } from './pages/RecordListPage.tsx';
@@ -80,6 +81,7 @@ export function Shell() {
             {/* Only what this account's role allows for the person (access/access.ts ROLE_ACTIONS). */}
             {person.actions.includes('write') && nav(`/people/${encodeURIComponent(person.id)}/upload`, 'Upload', section === 'upload')}
             {person.actions.includes('manage') && nav(`/people/${encodeURIComponent(person.id)}/sharing`, 'Sharing', section === 'sharing')}
+            {nav(`/people/${encodeURIComponent(person.id)}/export`, 'Export', section === 'export')}
           </>
         )}
         {nav('/', 'People', path === '/')}
@@ -109,6 +111,7 @@ function Page() {
     return <RecordDetailPage key={path} pid={params.pid} type={params.type} id={params.id} />;
   if ((params = match('/people/:pid/upload', path)) && known(params.pid)) return <UploadPage pid={params.pid} />;
   if ((params = match('/people/:pid/sharing', path)) && known(params.pid)) return <SharingPage pid={params.pid} />;
+  if ((params = match('/people/:pid/export', path)) && known(params.pid)) return <ExportPage pid={params.pid} />;
   if ((params = match('/people/:pid', path)) && known(params.pid)) return <Redirect to={`/people/${encodeURIComponent(params.pid)}/records`} />;
   return <Empty>There is no such page, or no such person. Choose one in the menu.</Empty>;
 }
