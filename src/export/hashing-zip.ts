@@ -40,11 +40,18 @@ export function hashingZip(mtime: Date) {
           yield bytes;
         }
       }
-      const stream = Readable.from(counted(), { objectMode: false });
+      let stream: Readable | undefined = Readable.from(counted(), { objectMode: false });
       current = stream;
-      zip.addReadStream(stream, path, { mtime, compress: true });
-      await finished(stream);
-      current = undefined;
+      // yazl keeps each entry's pump function (and with it this scope) until the zip ends: the
+      // stream and the data are let go once written, or a zip of many attachments would hold them all.
+      zip.addReadStreamLazy(path, { mtime, compress: true }, (callback) => callback(null, stream!));
+      try {
+        await finished(stream);
+      } finally {
+        current = undefined;
+        stream = undefined;
+        chunks = [];
+      }
       const record = { path, size, sha256: hash.digest('hex') };
       files.push(record);
       return record;
