@@ -1,3 +1,4 @@
+import type { Basic, Patient } from '@medplum/fhirtypes';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { recordStore } from '../records/record-store.ts';
 import { tempVault } from '../../test/helpers/temp-vault.ts';
@@ -31,8 +32,8 @@ describe('canonicalHash over a vault', () => {
   it('is equal for the same content written in another order and version, and differs when content differs', () => {
     const a = recordStore(first.db);
     const b = recordStore(second.db);
-    const patient = { resourceType: 'Patient', id: 'p', name: [{ family: 'Doe' }] } as const;
-    const note = { resourceType: 'Basic', id: 'n', code: { text: 'note' } } as const;
+    const patient: Patient = { resourceType: 'Patient', id: 'p', name: [{ family: 'Doe' }] };
+    const note: Basic = { resourceType: 'Basic', id: 'n', code: { text: 'note' } };
     a.writeIsolated(patient, { sourceId: 's' });
     a.writeIsolated(note, { sourceId: 's' });
     b.writeIsolated({ ...note, code: { text: 'draft' } }, { sourceId: 't' });
