@@ -1,6 +1,9 @@
+import { randomBytes } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { accountsOf } from '../src/accounts/accounts-service.ts';
 import { auditLog } from '../src/audit/index.ts';
+import { recordStore } from '../src/records/record-store.ts';
+import { sourcesRepository } from '../src/sources/sources-repository.ts';
 import type { ExportManifest } from '../src/export/export-writer.ts';
 import { apiServer } from './helpers/api-client.ts';
 import { demoPerson } from './helpers/fhir-server.ts';
@@ -100,6 +103,37 @@ describe('POST /api/people/:personId/export', () => {
     const viewer = await login('viewer');
     expect((await exportAs(viewer, {}, undefined, other)).status).toBe(404);
     expect((await exportAs(viewer, {}, undefined, 'no-such-person')).json.error.message).toBe('no such person');
+  });
+
+  it('stops and records a failure when the client goes away mid-download, and exports again afterwards', async () => {
+    // 24 MB of random (incompressible) attachments: far more than the sockets buffer.
+    const big = server.instance.people.add('Large').id;
+    const source = sourcesRepository(server.instance.system).findOrCreate(big, 'file', 'test');
+    const vault = server.instance.people.openVault(big);
+    const store = recordStore(vault.db);
+    store.transaction(() => {
+      for (let i = 0; i < 2000; i++) store.write({ resourceType: 'Binary', id: `b${i}`, contentType: 'application/octet-stream', data: randomBytes(12_000).toString('base64') }, { sourceId: source.id });
+    });
+    const entries = () => auditLog(vault.db).list({ limit: 10_000, action: 'export' });
+    const cookie = await login('owner');
+    const controller = new AbortController();
+    const response = await fetch(`${server.base}/api/people/${big}/export`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', 'x-hearth-csrf': '1', cookie: `__Host-hearth-session=${cookie}` },
+      body: '{}',
+      signal: controller.signal,
+    });
+    expect(response.status).toBe(200);
+    const reader = response.body!.getReader();
+    await reader.read();
+    controller.abort();
+    // The failure entry is the proof the export stopped (and closed its vault connection).
+    await expect.poll(() => entries().map((entry) => entry.outcome), { timeout: 10_000 }).toEqual(['failure']);
+    const again = await exportAs(cookie, {}, undefined, big);
+    expect(again.status).toBe(200);
+    expect(JSON.parse((await readZip(again.bytes)).get('manifest.json')!.toString('utf8')).counts).toEqual({ Binary: 2000 });
+    expect(entries().map((entry) => entry.outcome)).toEqual(['failure', 'success']);
+    vault.close();
   });
 
   it('refuses an unknown body field with 400 and exports nothing', async () => {
