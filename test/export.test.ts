@@ -187,3 +187,18 @@ describe('round trip', () => {
     }
   });
 });
+
+describe('an empty vault', () => {
+  it('exports a manifest, an empty trail file and a Bundle without entries', async () => {
+    const empty = instance.people.add('Nobody yet').id;
+    const running = startExport(
+      { access: accessControl(instance.system), people: instance.people, systemAudit: auditLog(instance.system) },
+      { actor: { kind: 'cli' }, actorName: 'cli:test', personId: empty, allVersions: true },
+    );
+    const files = await readZip(await buffer(running.stream));
+    const manifest = await running.done;
+    expect(manifest).toMatchObject({ total: 0, counts: {}, versionCounts: {}, attachments: [], auditEvents: 0 });
+    expect(JSON.parse(files.get('bundle.json')!.toString('utf8'))).toEqual({ resourceType: 'Bundle', type: 'collection', timestamp: manifest.exportedAt });
+    expect([...files.keys()].sort()).toEqual(['audit/AuditEvent.ndjson', 'bundle.json', 'manifest.json']);
+  });
+});

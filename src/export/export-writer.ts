@@ -48,16 +48,17 @@ function* ndjsonPages(pages: Iterable<{ json: string }[]>): Generator<string> {
  * spliced in as stored, never parsed into one big object.
  */
 function* bundleChunks(repository: ExportRepository, types: string[], now: Date): Generator<string> {
-  yield `{"resourceType":"Bundle","type":"collection","timestamp":${JSON.stringify(now.toISOString())},"entry":[`;
+  yield `{"resourceType":"Bundle","type":"collection","timestamp":${JSON.stringify(now.toISOString())}`;
+  // No empty `entry` array for an empty vault (R4 json.html: arrays are never empty).
   let first = true;
   for (const type of types) {
     for (const rows of repository.records(type)) {
       const parts = rows.map((row) => `{"resource":${row.json}}`);
-      yield `${first ? '\n' : ',\n'}${parts.join(',\n')}`;
+      yield `${first ? ',"entry":[\n' : ',\n'}${parts.join(',\n')}`;
       first = false;
     }
   }
-  yield '\n]}\n';
+  yield first ? '}\n' : '\n]}\n';
 }
 
 const EXTENSIONS: Record<string, string> = {
