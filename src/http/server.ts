@@ -10,6 +10,7 @@ import { registerAuthRoutes } from './auth-routes.ts';
 import { registerCodesRoutes } from './codes-routes.ts';
 import { registerDeletionRoutes } from './deletion-routes.ts';
 import { registerDirectoryRoutes } from './directory-routes.ts';
+import { registerExportRoutes } from './export-routes.ts';
 import { registerFhirApi } from './fhir/index.ts';
 import { registerImportRoutes } from './import-routes.ts';
 import { registerInviteRoutes } from './invite-routes.ts';
@@ -100,6 +101,7 @@ export function buildServer(
   registerDirectoryRoutes(app, auth, instance.paths.root);
   registerFhirApi(app, instance, auth);
   registerCodesRoutes(app, auth);
+  registerExportRoutes(app, auth, instance);
   registerImportRoutes(app, auth, instance, { maxUploadMiB: config.maxUploadMiB ?? DEFAULT_MAX_UPLOAD_MIB, ...options.imports });
   registerDeletionRoutes(app, auth, instance);
   registerPrivacyRoutes(app, auth, instance);
