@@ -64,7 +64,7 @@ describe('the Privacy page in Chromium', () => {
     // Two imports (a header row and two entries), once the filtered page has loaded.
     await page.getByText('1–2 of 2').waitFor();
     expect(await page.getByRole('table', { name: 'Activity' }).getByRole('row').count()).toBe(3);
-    expect(await page.getByRole('link', { name: /Export/ }).getAttribute('href')).toBe(`/api/people/${personId}/audit.ndjson`);
+    expect(await page.getByRole('link', { name: /Export \(FHIR AuditEvent\)/ }).getAttribute('href')).toBe(`/api/people/${personId}/audit.ndjson`);
     await browser.screenshot('activity');
     expect(await accessibilityViolations(page)).toEqual([]);
 
