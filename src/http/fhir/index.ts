@@ -5,7 +5,9 @@ import { vaultCache } from '../../fhir-api/vault-cache.ts';
 import { writeService } from '../../fhir-api/write-service.ts';
 import type { Instance } from '../../instance/instance.ts';
 import { sourcesRepository } from '../../sources/sources-repository.ts';
+import { browseService } from '../../browse/browse-service.ts';
 import type { AuthContext } from '../auth-context.ts';
+import { registerBrowseRoutes } from '../browse-routes.ts';
 import { callerOf } from './fhir-reply.ts';
 import { fhirPlugin } from './fhir-plugin.ts';
 
@@ -32,4 +34,5 @@ export function registerFhirApi(app: FastifyInstance, instance: Instance, auth: 
   app.addHook('onClose', async () => vaults.close());
   void app.register(fhirPlugin, { prefix: '/fhir', auth, reads, writes: writeService(door, sources) });
   registerRecordApiRoutes(app, auth, reads);
+  registerBrowseRoutes(app, auth, browseService(door, sources));
 }
