@@ -1,16 +1,18 @@
 import { AppShell, Burger, Button, Group, NativeSelect, NavLink, Text, VisuallyHidden } from '@mantine/core';
 import { useDisclosure } from '@mantine/hooks';
-import { useEffect } from 'react';
+import { lazy, Suspense, useEffect } from 'react';
 import { HomePage } from './pages/HomePage.tsx';
 import { RecordDetailPage } from './pages/RecordDetailPage.tsx';
-import { RecordListPage } from './pages/RecordListPage.tsx';
+import { BrowseListPage } from './browse/BrowseListPage.tsx';
 import { RecordsPage } from './pages/RecordsPage.tsx';
 import { SettingsPage } from './pages/SettingsPage.tsx';
 import { SharingPage } from './pages/SharingPage.tsx';
 import { UploadPage } from './pages/UploadPage.tsx';
 import { match, navigate, Redirect, useLocation, type Param } from './router.tsx';
 import { useHearth } from './session.tsx';
-import { Empty } from './ui.tsx';
+import { Empty, Loading } from './ui.tsx';
+
+const SearchPage = lazy(() => import('./browse/SearchPage.tsx'));
 
 /** The signed-in app: header with the person switcher, a nav, and the page of the current URL. */
 export function Shell() {
@@ -77,6 +79,7 @@ export function Shell() {
               {person.name}
             </Text>
             {nav(`/people/${encodeURIComponent(person.id)}/records`, 'Records', section === 'records')}
+            {nav(`/people/${encodeURIComponent(person.id)}/search`, 'Search', section === 'search')}
             {/* Only what this account's role allows for the person (access/access.ts ROLE_ACTIONS). */}
             {person.actions.includes('write') && nav(`/people/${encodeURIComponent(person.id)}/upload`, 'Upload', section === 'upload')}
             {person.actions.includes('manage') && nav(`/people/${encodeURIComponent(person.id)}/sharing`, 'Sharing', section === 'sharing')}
@@ -104,7 +107,8 @@ function Page() {
   if (path === '/settings') return <SettingsPage />;
   const known = (pid: string) => session.people.some((person) => person.id === pid);
   if ((params = match('/people/:pid/records', path)) && known(params.pid)) return <RecordsPage pid={params.pid} />;
-  if ((params = match('/people/:pid/records/:type', path)) && known(params.pid)) return <RecordListPage pid={params.pid} type={params.type} />;
+  if ((params = match('/people/:pid/search', path)) && known(params.pid)) return <Suspense fallback={<Loading />}><SearchPage pid={params.pid} /></Suspense>;
+  if ((params = match('/people/:pid/records/:type', path)) && known(params.pid)) return <BrowseListPage key={params.type} pid={params.pid} type={params.type} />;
   if ((params = match('/people/:pid/records/:type/:id', path)) && known(params.pid))
     return <RecordDetailPage key={path} pid={params.pid} type={params.type} id={params.id} />;
   if ((params = match('/people/:pid/upload', path)) && known(params.pid)) return <UploadPage pid={params.pid} />;

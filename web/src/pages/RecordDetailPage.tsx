@@ -1,10 +1,14 @@
 import { Badge, Breadcrumbs, Code, Stack, Table, Tabs, Text, Title } from '@mantine/core';
+import { lazy, Suspense } from 'react';
 import { get, seg } from '../api.ts';
+import { attachmentsOf } from '../browse/attachments.ts';
 import { FhirElements } from '../fhir/render.tsx';
 import { summarise, type Json } from '../fhir/summarise.ts';
 import { Link } from '../router.tsx';
 import { Empty, ErrorNote, Loading, useLoad } from '../ui.tsx';
 import { formatDate } from '../format.ts';
+
+const DocumentViewer = lazy(() => import('../browse/DocumentViewer.tsx'));
 
 interface Version {
   versionId: string;
@@ -41,12 +45,18 @@ export function RecordDetailPage({ pid, type, id }: { pid: string; type: string;
             {type} · version {String((record.data.meta as { versionId?: string } | undefined)?.versionId ?? '?')}
             {latest?.source ? ` · from ${latest.source.label}` : ''}
           </Text>
-          <Tabs defaultValue="fields" keepMounted={false}>
+          <Tabs defaultValue={attachmentsOf(record.data).length > 0 ? 'document' : 'fields'} keepMounted={false}>
             <Tabs.List>
+              {attachmentsOf(record.data).length > 0 && <Tabs.Tab value="document">Document</Tabs.Tab>}
               <Tabs.Tab value="fields">Details</Tabs.Tab>
               <Tabs.Tab value="provenance">Source and versions</Tabs.Tab>
               <Tabs.Tab value="json">Raw JSON</Tabs.Tab>
             </Tabs.List>
+            <Tabs.Panel value="document" pt="sm">
+              <Suspense fallback={<Loading />}>
+                <DocumentViewer pid={pid} resource={record.data} />
+              </Suspense>
+            </Tabs.Panel>
             <Tabs.Panel value="fields" pt="sm">
               <FhirElements value={record.data} pid={pid} />
             </Tabs.Panel>
