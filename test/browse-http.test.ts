@@ -59,6 +59,16 @@ describe('lists with two sources', () => {
     expect((await get(`${api()}/lists/Immunization?nonsense=1`)).status).toBe(400);
   });
 
+  it('names the other records of the same fact for a detail view', async () => {
+    const twins = await get(`${api()}/same-facts/Observation/glu-portal`);
+    expect(twins.json.records.map((r: { resource: { id: string }; source: { label: string } }) => [r.resource.id, r.source.label])).toEqual([['glu-hospital', 'Hospital export']]);
+    const shots = await get(`${api()}/same-facts/Immunization/flu-hospital`);
+    expect(shots.json.records.map((r: { resource: { id: string } }) => r.resource.id)).toEqual(['flu-portal']);
+    expect((await get(`${api()}/same-facts/DocumentReference/doc-pdf`)).json.records).toEqual([]);
+    expect((await get(`${api()}/same-facts/Observation/nope`)).status).toBe(404);
+    expect((await get(`${api()}/same-facts/Observation/glu-portal`, stranger)).status).toBe(404);
+  });
+
   it('is the one not-found for a person the caller may not see, recorded as denied', async () => {
     const answer = await get(`${api()}/lists/Observation`, stranger);
     expect(answer.status).toBe(404);

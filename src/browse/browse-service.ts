@@ -4,7 +4,7 @@ import { dateRange } from '../fhir/search-index/index.ts';
 import { checkType, currentOf } from '../fhir-api/read-service.ts';
 import { auditWhat, type Caller, type PersonDoor } from '../fhir-api/person-door.ts';
 import { readSearchRequest, searchQueryOf } from '../fhir-api/search-request.ts';
-import { groupSameFacts } from '../records/same-fact.ts';
+import { groupSameFacts, sameFact } from '../records/same-fact.ts';
 import { searchVault } from '../search/index.ts';
 import { textClause } from '../search/text-clause.ts';
 import type { SourcesRepository } from '../sources/sources-repository.ts';
@@ -47,6 +47,30 @@ export interface FindGroup {
 }
 
 const PER_TYPE = 5;
+
+/** The token parameter holding each matched type's code (R4 search parameters). */
+const CODE_PARAM: Record<string, string> = {
+  Observation: 'code',
+  Condition: 'code',
+  MedicationRequest: 'code',
+  MedicationStatement: 'code',
+  Immunization: 'vaccine-code',
+};
+
+/** The codes of the record's main concept, whatever their system. */
+function codesOf(resource: Resource): string[] {
+  const concept =
+    resource.resourceType === 'Immunization'
+      ? resource.vaccineCode
+      : resource.resourceType === 'MedicationRequest' || resource.resourceType === 'MedicationStatement'
+        ? resource.medicationCodeableConcept
+        : resource.resourceType === 'Observation' || resource.resourceType === 'Condition'
+          ? resource.code
+          : undefined;
+  const codes = (concept?.coding ?? []).flatMap((coding) => (coding.code ? [coding.code.trim()] : []));
+  // CVX codes are written with and without a leading zero ("08" and "8"): search both.
+  return resource.resourceType === 'Immunization' ? codes.flatMap((code) => [code, code.replace(/^0+(?=\d)/, ''), code.padStart(2, '0')]) : codes;
+}
 const MAX_QUERY = 200;
 
 /** The records browser's server side: grouped lists, the one search box, attachment bytes. Every call goes through the person door. */
@@ -99,6 +123,25 @@ export function browseService(door: PersonDoor, sources: SourcesRepository) {
           group.resources.push({ resource: JSON.parse(row.json) as Resource, source: labelOf(row.sourceId) });
         }
         return { groups: [...groups.values()] };
+      });
+    },
+
+    /**
+     * The other records stating the same fact as this one (records/same-fact.ts), with their
+     * sources: candidates are the records of the same type sharing one of its codes (any system;
+     * the rule then checks system, day and value).
+     */
+    sameFacts(caller: Caller, personId: string, type: string, id: string): { records: { resource: Resource; source: SourceLabel | null }[] } {
+      return door.enter(caller, personId, 'read', { action: 'read', what: auditWhat(type, [id], 'same-facts') }, (open) => {
+        const record = currentOf(open, type, id);
+        const param = CODE_PARAM[type];
+        const codes = [...new Set(codesOf(record))].slice(0, 20);
+        if (!param || codes.length === 0) return { records: [] };
+        const escaped = codes.map((code) => encodeURIComponent(code.replace(/[\\,$|]/g, (c) => `\\${c}`))).join(',');
+        const result = searchVault(open.vault.db, `${type}?${param}=${escaped}&_count=200`);
+        const twins = result.resources.filter((candidate) => sameFact(record, candidate));
+        const ids = sourceIdsOf(open.vault.db, type, twins.map((twin) => twin.id!));
+        return { records: twins.map((resource) => ({ resource, source: labelOf(ids.get(resource.id!)) })) };
       });
     },
 

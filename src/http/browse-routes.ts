@@ -32,6 +32,11 @@ export function registerBrowseRoutes(app: FastifyInstance, auth: AuthContext, br
     return browse.list(callerOf(auth, request), personId, type, rawQueryOf(request));
   });
 
+  app.get<{ Params: { personId: string; type: string; id: string } }>('/api/people/:personId/same-facts/:type/:id', async (request) => {
+    const { personId, type, id } = request.params;
+    return browse.sameFacts(callerOf(auth, request), personId, type, id);
+  });
+
   app.get<{ Params: { personId: string }; Querystring: Record<string, unknown> }>('/api/people/:personId/find', async (request) => {
     const query = request.query;
     const type = one(query.type);

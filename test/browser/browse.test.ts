@@ -4,7 +4,7 @@ import { buildServer } from '../../src/http/server.ts';
 import { hospitalRecords, importRecords, portalRecords } from '../helpers/browse-fixtures.ts';
 import { accountsFor } from '../helpers/fhir-server.ts';
 import { tempInstance } from '../helpers/temp-instance.ts';
-import { launch, requireBrowserPrerequisites, type Browser } from './browser.ts';
+import { accessibilityViolations, launch, requireBrowserPrerequisites, type Browser } from './browser.ts';
 
 // The records browser in real Chromium against a real server on 127.0.0.1: lists with the same fact
 // from two sources, filters, documents (hostile HTML, PDF, image, plain text, C-CDA) and the one
@@ -55,6 +55,12 @@ function expectClean() {
   expect(browser.pageErrors).toEqual([]);
 }
 
+/** axe-core (WCAG 2.2 A/AA, serious and critical) on the page as it is now. */
+async function checkAccessibility(step: string) {
+  const found = await accessibilityViolations(browser.page);
+  expect(found.map((v) => `${step}: ${v.id} at ${v.targets.join(', ')}`)).toEqual([]);
+}
+
 const openDocument = async (type: string, id: string) => {
   await browser.page.goto(`${base}${people}/records/${type}/${id}`);
   await browser.page.getByRole('tab', { name: 'Document' }).waitFor();
@@ -72,6 +78,9 @@ describe('records browser in Chromium', () => {
     await both.getByText('Clinic portal:').waitFor();
     await both.getByText('Hospital export:').waitFor();
     await browser.screenshot('two-sources');
+    await checkAccessibility('list');
+    await both.getByRole('link').first().click();
+    await page.getByTestId('other-sources').getByText('2 sources hold this record').waitFor();
 
     await page.goto(`${base}${people}/records/DocumentReference`);
     await page.getByTestId('list-total').getByText('5 records').waitFor();
@@ -93,6 +102,7 @@ describe('records browser in Chromium', () => {
       expect(html, banned).not.toContain(banned);
     }
     await browser.screenshot('hostile-html');
+    await checkAccessibility('document');
     expectClean();
     // The original, opened directly, runs in a CSP sandbox: every remote load is refused by the
     // browser before any connection (Playwright still reports the attempt, then its failure).
@@ -154,6 +164,7 @@ describe('records browser in Chromium', () => {
     await results.getByRole('heading', { name: 'Observation' }).waitFor();
     await expect(results.locator('a[data-record]').count()).resolves.toBe(3);
     await browser.screenshot('search');
+    await checkAccessibility('search');
     await page.getByLabel('Words').fill('');
     await page.getByLabel('Type').selectOption('DocumentReference');
     await page.getByRole('button', { name: 'Search' }).click();

@@ -58,7 +58,7 @@ function Row({ pid, item }: { pid: string; item: Item }) {
           </Text>
         </div>
         {sources > 1 && (
-          <Button size="compact-xs" variant="light" onClick={() => setOpen((o) => !o)} aria-expanded={open} data-testid="sources-badge">
+          <Button size="compact-xs" variant="default" onClick={() => setOpen((o) => !o)} aria-expanded={open} data-testid="sources-badge">
             {sources} sources
           </Button>
         )}

@@ -2,6 +2,7 @@ import { Badge, Breadcrumbs, Code, Stack, Table, Tabs, Text, Title } from '@mant
 import { lazy, Suspense } from 'react';
 import { get, seg } from '../api.ts';
 import { attachmentsOf } from '../browse/attachments.ts';
+import { OtherSources } from '../browse/OtherSources.tsx';
 import { FhirElements } from '../fhir/render.tsx';
 import { summarise, type Json } from '../fhir/summarise.ts';
 import { Link } from '../router.tsx';
@@ -45,6 +46,7 @@ export function RecordDetailPage({ pid, type, id }: { pid: string; type: string;
             {type} · version {String((record.data.meta as { versionId?: string } | undefined)?.versionId ?? '?')}
             {latest?.source ? ` · from ${latest.source.label}` : ''}
           </Text>
+          <OtherSources pid={pid} type={type} id={id} />
           <Tabs defaultValue={attachmentsOf(record.data).length > 0 ? 'document' : 'fields'} keepMounted={false}>
             <Tabs.List>
               {attachmentsOf(record.data).length > 0 && <Tabs.Tab value="document">Document</Tabs.Tab>}
