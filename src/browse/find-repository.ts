@@ -23,13 +23,33 @@ export interface FindRow {
   total: number;
 }
 
-/** Token parameters that carry "what this record is about", across types. */
-const CODE_PARAMS = ['code', 'vaccine-code', 'type', 'medication'];
+/**
+ * The (type, parameter) pairs of "what this record is about" codes: listed so each lookup uses
+ * idx_token_lookup (type, param, code), instead of scanning every token row for a code.
+ */
+const CODE_PARAMS: [string, string][] = [
+  ['Observation', 'code'],
+  ['Condition', 'code'],
+  ['Procedure', 'code'],
+  ['DiagnosticReport', 'code'],
+  ['MedicationRequest', 'code'],
+  ['MedicationStatement', 'code'],
+  ['MedicationAdministration', 'code'],
+  ['Medication', 'code'],
+  ['AllergyIntolerance', 'code'],
+  ['Immunization', 'vaccine-code'],
+  ['ServiceRequest', 'code'],
+  ['DocumentReference', 'type'],
+  ['Encounter', 'type'],
+  ['Device', 'type'],
+  ['CarePlan', 'category'],
+  ['Goal', 'category'],
+];
 
 /**
  * One statement for the whole search: the FTS5 index (or all records) narrowed by the filters, ranked
- * by bm25 within each type, the first `perType` of each type with the type's total (window functions).
- * Every value is a bound parameter.
+ * by bm25 within each type, the first `perType` of each type with the type's total (window functions
+ * over row ids only; the JSON is read for the chosen rows alone). Every value is a bound parameter.
  */
 export function findRows(db: SqliteDatabase, filters: FindFilters): FindRow[] {
   const where: string[] = [];
@@ -51,19 +71,19 @@ export function findRows(db: SqliteDatabase, filters: FindFilters): FindRow[] {
     params.push(filters.from ?? Number.MIN_SAFE_INTEGER, filters.to ?? Number.MAX_SAFE_INTEGER);
   }
   if (filters.code !== undefined) {
-    where.push(`EXISTS (SELECT 1 FROM idx_token k WHERE k.rid = r.rid AND k.param IN (${CODE_PARAMS.map(() => '?').join(', ')}) AND k.code = ?)`);
-    params.push(...CODE_PARAMS, filters.code);
+    where.push(`r.rid IN (${CODE_PARAMS.map(() => 'SELECT rid FROM idx_token WHERE type = ? AND param = ? AND code = ?').join(' UNION ALL ')})`);
+    for (const [type, param] of CODE_PARAMS) params.push(type, param, filters.code);
   }
   if (filters.sourceId !== undefined) {
     where.push('r.source_id = ?');
     params.push(filters.sourceId);
   }
-  const text = `SELECT type, json, source_id AS sourceId, total FROM (
-      SELECT r.type, r.json, r.source_id,
+  const text = `SELECT p.type, r.json, r.source_id AS sourceId, p.total FROM (
+      SELECT r.rid, r.type,
         ROW_NUMBER() OVER (PARTITION BY r.type ORDER BY ${rank}) AS position,
         COUNT(*) OVER (PARTITION BY r.type) AS total
       FROM ${source} ${where.length > 0 ? `WHERE ${where.join(' AND ')}` : ''}
-    ) WHERE position <= ? ORDER BY total DESC, type, position`;
+    ) p JOIN resources r ON r.rid = p.rid WHERE p.position <= ? ORDER BY p.total DESC, p.type, p.position`;
   params.push(filters.perType);
   return prepareCached(db, text).all(params) as FindRow[];
 }
