@@ -101,6 +101,9 @@ describe('the one search box', () => {
     expect(byDate.json.groups[0].total).toBe(2);
     expect((await get(`${api()}/find?code=2345-7`)).json.groups[0].total).toBe(3);
     expect((await get(`${api()}/find?type=DocumentReference`)).json.groups[0].total).toBe(5);
+    const sources = (await get(`${api()}/sources`)).json.sources as { id: string; label: string }[];
+    expect(sources.map((source) => source.label).sort()).toEqual(['Clinic portal', 'Hospital export']);
+    expect((await get(`${api()}/sources`, stranger)).status).toBe(404);
     const bySource = await get(`${api()}/find?q=glucose&source=${portalSource}`);
     expect(bySource.json.groups[0].resources.map((r: { resource: { id: string } }) => r.resource.id)).toEqual(['glu-portal']);
   });

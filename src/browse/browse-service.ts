@@ -98,6 +98,12 @@ export function browseService(door: PersonDoor, sources: SourcesRepository) {
       });
     },
 
+    /** The sources the person's records came from (for the source filter). */
+    sources: (caller: Caller, personId: string): { sources: SourceLabel[] } =>
+      door.enter(caller, personId, 'read', { action: 'read', what: auditWhat(undefined, [], 'sources') }, () => ({
+        sources: sources.listForPerson(personId).map((source) => ({ id: source.id, kind: source.kind, label: source.label })),
+      })),
+
     /** The one search box: full text over every type (FTS5) plus type, date, code and source filters, grouped by type. */
     find(caller: Caller, personId: string, query: FindQuery): { groups: FindGroup[] } {
       const q = query.q?.trim() ?? '';

@@ -32,6 +32,8 @@ export function registerBrowseRoutes(app: FastifyInstance, auth: AuthContext, br
     return browse.list(callerOf(auth, request), personId, type, rawQueryOf(request));
   });
 
+  app.get<{ Params: { personId: string } }>('/api/people/:personId/sources', async (request) => browse.sources(callerOf(auth, request), request.params.personId));
+
   app.get<{ Params: { personId: string; type: string; id: string } }>('/api/people/:personId/same-facts/:type/:id', async (request) => {
     const { personId, type, id } = request.params;
     return browse.sameFacts(callerOf(auth, request), personId, type, id);

@@ -107,11 +107,20 @@ describe('records browser in Chromium', () => {
     // The original, opened directly, runs in a CSP sandbox: every remote load is refused by the
     // browser before any connection (Playwright still reports the attempt, then its failure).
     const failed: string[] = [];
-    page.on('requestfailed', (request) => void failed.push(request.url()));
+    const reasons = new Set<string>();
+    page.on('requestfailed', (request) => {
+      failed.push(request.url());
+      reasons.add(request.failure()?.errorText ?? 'unknown');
+    });
     await page.goto(`${base}/api${people}/attachments/DocumentReference/doc-html/0`);
     await page.getByText('Discharge letter').waitFor();
     await expect.poll(() => failed.length).toBe(browser.foreignRequests.length);
     expect([...failed].sort()).toEqual([...browser.foreignRequests].sort());
+    // Refused by the CSP inside the browser: no DNS lookup, no connection (SECURITY.md: loopback only).
+    expect([...reasons]).toEqual(['csp']);
+    // The <meta http-equiv=refresh> does not navigate a sandboxed document away.
+    await page.waitForTimeout(500);
+    expect(page.url()).toBe(`${base}/api${people}/attachments/DocumentReference/doc-html/0`);
     expect(browser.pageErrors).toEqual([]);
     expect(browser.cspViolations.some((text) => text.includes('evil.example'))).toBe(true);
     // Those refusals belong to the sandboxed original; the app itself is checked clean elsewhere.
@@ -170,6 +179,12 @@ describe('records browser in Chromium', () => {
     await page.getByRole('button', { name: 'Search' }).click();
     await results.getByRole('heading', { name: 'Document reference' }).waitFor();
     expect(new URL(page.url()).search).toBe('?type=DocumentReference');
+    await page.getByLabel('Type').selectOption('');
+    await page.getByLabel('Words').fill('glucose');
+    await page.getByLabel('Source').selectOption({ label: 'Hospital export' });
+    await page.getByRole('button', { name: 'Search' }).click();
+    await results.locator('a[data-record=glu-hospital]').waitFor();
+    await expect(results.locator('a[data-record]').count()).resolves.toBe(2);
     expectClean();
   });
 });

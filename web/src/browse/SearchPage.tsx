@@ -14,7 +14,7 @@ interface Group {
   resources: { resource: Json; source: { label: string } | null }[];
 }
 
-const FIELDS = ['q', 'type', 'from', 'to', 'code'] as const;
+const FIELDS = ['q', 'type', 'from', 'to', 'code', 'source'] as const;
 type Field = (typeof FIELDS)[number];
 
 /**
@@ -28,6 +28,7 @@ export default function SearchPage({ pid }: { pid: string }) {
   const current = Object.fromEntries(FIELDS.map((field) => [field, query.get(field) ?? ''])) as Record<Field, string>;
   const [draft, setDraft] = useState(current);
   const types = useLoad(`summary:${pid}`, () => get<{ counts: Record<string, number> }>(`/api/people/${seg(pid)}/summary`));
+  const sources = useLoad(`sources:${pid}`, () => get<{ sources: { id: string; label: string }[] }>(`/api/people/${seg(pid)}/sources`));
   const asked = new URLSearchParams(Object.entries(current).filter(([, value]) => value !== '')).toString();
   const url = asked ? `/api/people/${seg(pid)}/find?${asked}` : null;
   const results = useLoad(url, () => get<{ groups: Group[] }>(url!));
@@ -56,6 +57,7 @@ export default function SearchPage({ pid }: { pid: string }) {
             <TextInput label="From" type="date" {...field('from')} />
             <TextInput label="To" type="date" {...field('to')} />
             <TextInput label="Code" placeholder="e.g. 2345-7" {...field('code')} w={140} />
+            <NativeSelect label="Source" data={[{ value: '', label: 'All sources' }, ...(sources.data?.sources ?? []).map((source) => ({ value: source.id, label: source.label }))]} {...field('source')} />
           </Group>
         </Stack>
       </form>
