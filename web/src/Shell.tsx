@@ -5,7 +5,7 @@ import { ExportPage } from './pages/ExportPage.tsx';
 import { HomePage } from './pages/HomePage.tsx';
 import { PrivacyPage } from './pages/PrivacyPage.tsx';
 import { RecordDetailPage } from './pages/RecordDetailPage.tsx';
-import { RecordListPage } from './pages/RecordListPage.tsx';
+import { BrowseListPage } from './browse/BrowseListPage.tsx';
 import { RecordsPage } from './pages/RecordsPage.tsx';
 import { SettingsPage } from './pages/SettingsPage.tsx';
 import { SharingPage } from './pages/SharingPage.tsx';
@@ -16,6 +16,7 @@ import { Empty, Loading } from './ui.tsx';
 import { ColorSchemeToggle } from './quality/ColorSchemeToggle.tsx';
 
 const EntryPage = lazy(() => import('./entry/EntryPage.tsx').then((module) => ({ default: module.EntryPage })));
+const SearchPage = lazy(() => import('./browse/SearchPage.tsx'));
 
 /** The signed-in app: header with the person switcher, a nav, and the page of the current URL. */
 export function Shell() {
@@ -82,6 +83,7 @@ export function Shell() {
               {person.name}
             </Text>
             {nav(`/people/${encodeURIComponent(person.id)}/records`, 'Records', section === 'records')}
+            {nav(`/people/${encodeURIComponent(person.id)}/search`, 'Search', section === 'search')}
             {/* Only what this account's role allows for the person (access/access.ts ROLE_ACTIONS). */}
             {person.actions.includes('write') && nav(`/people/${encodeURIComponent(person.id)}/add`, 'Add a record', section === 'add')}
             {person.actions.includes('write') && nav(`/people/${encodeURIComponent(person.id)}/upload`, 'Upload', section === 'upload')}
@@ -116,7 +118,8 @@ function Page() {
   if (path === '/settings') return <SettingsPage />;
   const known = (pid: string) => session.people.some((person) => person.id === pid);
   if ((params = match('/people/:pid/records', path)) && known(params.pid)) return <RecordsPage pid={params.pid} />;
-  if ((params = match('/people/:pid/records/:type', path)) && known(params.pid)) return <RecordListPage pid={params.pid} type={params.type} />;
+  if ((params = match('/people/:pid/search', path)) && known(params.pid)) return <Suspense fallback={<Loading />}><SearchPage pid={params.pid} /></Suspense>;
+  if ((params = match('/people/:pid/records/:type', path)) && known(params.pid)) return <BrowseListPage key={params.type} pid={params.pid} type={params.type} />;
   if ((params = match('/people/:pid/records/:type/:id', path)) && known(params.pid))
     return <RecordDetailPage key={path} pid={params.pid} type={params.type} id={params.id} />;
   if ((params = match('/people/:pid/records/:type/:id/edit', path)) && known(params.pid)) return <Suspense fallback={<Loading />}><EntryPage key={path} pid={params.pid} edit={{ type: params.type, id: params.id }} /></Suspense>;

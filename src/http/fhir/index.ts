@@ -7,7 +7,9 @@ import type { Instance } from '../../instance/instance.ts';
 import { summaryService } from '../../export/summary-service.ts';
 import { sourcesRepository } from '../../sources/sources-repository.ts';
 import { registerSummaryRoutes } from '../summary-routes.ts';
+import { browseService } from '../../browse/browse-service.ts';
 import type { AuthContext } from '../auth-context.ts';
+import { registerBrowseRoutes } from '../browse-routes.ts';
 import { callerOf } from './fhir-reply.ts';
 import { fhirPlugin } from './fhir-plugin.ts';
 
@@ -38,4 +40,5 @@ export function registerFhirApi(app: FastifyInstance, instance: Instance, auth: 
   void app.register(fhirPlugin, { prefix: '/fhir', auth, reads, writes: writeService(door, sources, (accountId) => auth.accounts.get(accountId)?.username), summaries });
   registerRecordApiRoutes(app, auth, reads);
   registerSummaryRoutes(app, auth, summaries);
+  registerBrowseRoutes(app, auth, browseService(door, sources));
 }

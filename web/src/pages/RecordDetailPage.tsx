@@ -1,11 +1,16 @@
 import { Badge, Breadcrumbs, Code, Stack, Table, Tabs, Text, Title } from '@mantine/core';
+import { lazy, Suspense } from 'react';
 import { get, seg } from '../api.ts';
 import { ManualRecordActions } from '../entry/ManualRecordActions.tsx';
+import { attachmentsOf } from '../browse/attachments.ts';
+import { OtherSources } from '../browse/OtherSources.tsx';
 import { FhirElements } from '../fhir/render.tsx';
 import { summarise, type Json } from '../fhir/summarise.ts';
 import { Link } from '../router.tsx';
 import { Empty, ErrorNote, Loading, useLoad } from '../ui.tsx';
 import { formatDate } from '../format.ts';
+
+const DocumentViewer = lazy(() => import('../browse/DocumentViewer.tsx'));
 
 interface Version {
   versionId: string;
@@ -43,12 +48,19 @@ export function RecordDetailPage({ pid, type, id }: { pid: string; type: string;
             {latest?.source ? ` · from ${latest.source.label}` : ''}
           </Text>
           <ManualRecordActions pid={pid} type={type} id={id} record={record.data} latest={latest} />
-          <Tabs defaultValue="fields" keepMounted={false}>
+          <OtherSources pid={pid} type={type} id={id} />
+          <Tabs defaultValue={attachmentsOf(record.data).length > 0 ? 'document' : 'fields'} keepMounted={false}>
             <Tabs.List>
+              {attachmentsOf(record.data).length > 0 && <Tabs.Tab value="document">Document</Tabs.Tab>}
               <Tabs.Tab value="fields">Details</Tabs.Tab>
               <Tabs.Tab value="provenance">Source and versions</Tabs.Tab>
               <Tabs.Tab value="json">Raw JSON</Tabs.Tab>
             </Tabs.List>
+            <Tabs.Panel value="document" pt="sm">
+              <Suspense fallback={<Loading />}>
+                <DocumentViewer pid={pid} resource={record.data} />
+              </Suspense>
+            </Tabs.Panel>
             <Tabs.Panel value="fields" pt="sm">
               <FhirElements value={record.data} pid={pid} />
             </Tabs.Panel>
