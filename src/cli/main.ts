@@ -1,5 +1,6 @@
 import { Command, CommanderError } from 'commander';
 import { registerAudit } from './commands/audit.ts';
+import { registerBackup } from './commands/backup.ts';
 import { registerDemo } from './commands/demo.ts';
 import { registerDirectory } from './commands/directory.ts';
 import { registerImport } from './commands/import.ts';
@@ -22,7 +23,7 @@ export async function main(argv: string[]): Promise<number> {
     .showHelpAfterError('(run "hearth --help" for usage)')
     .exitOverride();
   program.configureOutput({ outputError: (text, write) => write(`hearth: ${text.replace(/^error: /, '').trimEnd()}\n`) });
-  for (const register of [registerInit, registerPerson, registerImport, registerSearch, registerStats, registerDemo, registerAudit, registerUser, registerDirectory, registerServe]) {
+  for (const register of [registerInit, registerPerson, registerImport, registerSearch, registerStats, registerDemo, registerAudit, registerUser, registerDirectory, registerBackup, registerServe]) {
     register(program);
   }
   for (const command of program.commands) command.exitOverride();
