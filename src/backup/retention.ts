@@ -38,11 +38,25 @@ export function backupsToPrune(
   windowDays: number,
   now: number,
 ): { id: string; reason: string }[] {
+  const graceMs = Math.max(0, windowDays - 2) * DAY;
   const newestFirst = [...backups].sort((a, b) => b.startedAt - a.startedAt);
+  // Listed in the manifest means the backup holds their vault, whenever the deletion came.
+  const holdsDeleted = (backup: RetentionInput) =>
+    backup.people.some((person) => {
+      const at = deletedAt.get(person);
+      return at !== undefined && now >= at + graceMs;
+    });
+  const result: { id: string; reason: string }[] = [];
+  const eligible: RetentionInput[] = [];
+  for (const backup of newestFirst) {
+    if (holdsDeleted(backup)) result.push({ id: backup.id, reason: 'holds a person deleted within the deletion window' });
+    else eligible.push(backup);
+  }
+  // Retention picks among the backups that may stay, so a doomed one never takes a day's place.
   const keep = new Set<string>();
   for (const [kind, limit] of [['day', rules.daily], ['week', rules.weekly], ['month', rules.monthly]] as const) {
     const seen = new Set<string>();
-    for (const backup of newestFirst) {
+    for (const backup of eligible) {
       const key = buckets(backup.startedAt)[kind];
       if (seen.has(key)) continue;
       if (seen.size >= limit) break;
@@ -50,16 +64,6 @@ export function backupsToPrune(
       keep.add(backup.id);
     }
   }
-  const graceMs = Math.max(0, windowDays - 2) * DAY;
-  const result: { id: string; reason: string }[] = [];
-  for (const backup of newestFirst) {
-    const deleted = backup.people.find((person) => {
-      const at = deletedAt.get(person);
-      // Listed in the manifest means the backup holds their vault, whenever the deletion came.
-      return at !== undefined && now >= at + graceMs;
-    });
-    if (deleted !== undefined) result.push({ id: backup.id, reason: 'holds a person deleted within the deletion window' });
-    else if (!keep.has(backup.id)) result.push({ id: backup.id, reason: 'retention' });
-  }
+  for (const backup of eligible) if (!keep.has(backup.id)) result.push({ id: backup.id, reason: 'retention' });
   return result;
 }
