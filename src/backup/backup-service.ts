@@ -2,6 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { existsSync, readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { HearthError } from '../errors/hearth-error.ts';
+import { auditLog } from '../audit/index.ts';
 import type { Instance } from '../instance/instance.ts';
 import { openEncrypted, packEncrypted, type AgeKey, type AgeSecret } from './archive.ts';
 import type { BackupConfig } from './backup-config.ts';
@@ -19,6 +20,8 @@ export interface BackupDeps {
   now?: () => Date;
   /** Test hook: scrypt work factor for passphrase archives (age default 18). */
   scryptLogN?: number;
+  /** Who runs it, for the audit trails: `cli:<user>`, an account id, or `scheduler`. */
+  actor?: string;
 }
 
 export function ageKeyOf(config: BackupConfig, scryptLogN?: number): AgeKey {
@@ -66,6 +69,8 @@ export function backupService(deps: BackupDeps) {
   const now = deps.now ?? (() => new Date());
   const repository = backupRepository(instance.system);
   const targets: BackupTarget[] = config.targets.map(directoryTarget);
+  const actor = deps.actor ?? 'cli';
+  const audit = (outcome: 'success' | 'failure', query: string) => auditLog(instance.system).append({ actor, action: 'backup', outcome, what: { query } });
 
   /** A 'running' row whose process is gone was killed mid-way: it is a failure, never a backup. */
   function settleInterrupted(): void {
@@ -100,7 +105,7 @@ export function backupService(deps: BackupDeps) {
       repository.start(id, started.getTime(), process.pid);
       const work = join(instance.paths.tmpDir, `backup-${id}`);
       try {
-        const { manifest, files } = await takeSnapshot(instance, deps.masterKey, work, id, started);
+        const { manifest, files } = await takeSnapshot(instance, deps.masterKey, work, id, started, actor);
         const [primary, ...replicas] = targets as [BackupTarget, ...BackupTarget[]];
         const written = await primary.put(archiveName(id), await packEncrypted(files, manifest, key));
         for (const replica of replicas) await replica.put(archiveName(id), primary.get(archiveName(id)));
@@ -108,11 +113,14 @@ export function backupService(deps: BackupDeps) {
         const bad = copies.filter((c) => !c.ok);
         if (bad.length > 0) {
           repository.fail(id, now().getTime(), `copy check failed: ${bad.map((c) => `${c.target}: ${c.problem}`).join('; ')}`, copies);
+          audit('failure', `change=backup&backup=${id}`);
         } else {
           repository.finish(id, now().getTime(), { size: written.size, sha256: written.sha256, manifest, copies });
+          audit('success', `change=backup&backup=${id}`);
         }
       } catch (error) {
         repository.fail(id, now().getTime(), (error as Error).message);
+        audit('failure', `change=backup&backup=${id}`);
         throw error;
       } finally {
         rmSync(work, { recursive: true, force: true });
@@ -132,6 +140,7 @@ export function backupService(deps: BackupDeps) {
       else problems.push(...(await checkArchive(good.get(archiveName(row.id)), ageSecretOf(config), deps.masterKey, join(instance.paths.tmpDir, `verify-${row.id}-${process.pid}`), row.manifest ?? undefined)));
       const result = { backupId: row.id, ok: problems.length === 0, problems };
       repository.recordVerification({ ...result, at: now().getTime() });
+      audit(result.ok ? 'success' : 'failure', `change=verify-backup&backup=${row.id}`);
       return result;
     },
     list: () => repository.list(),
@@ -151,6 +160,7 @@ export function backupService(deps: BackupDeps) {
       for (const { id, reason } of doomed) {
         for (const target of targets) await target.delete(archiveName(id));
         repository.markPruned(id, now().getTime(), reason);
+        audit('success', `change=prune-backup&backup=${id}`);
       }
       return doomed;
     },

@@ -2,6 +2,7 @@ import { createHash } from 'node:crypto';
 import { createReadStream, existsSync, mkdirSync } from 'node:fs';
 import { hostname } from 'node:os';
 import { join } from 'node:path';
+import { auditLog } from '../audit/index.ts';
 import type { Instance } from '../instance/instance.ts';
 import { deriveKey } from '../keys/key-derivation.ts';
 import { peopleRepository } from '../people/people-repository.ts';
@@ -110,13 +111,15 @@ export function fileSha256(path: string): Promise<{ size: number; sha256: string
  * refuses ("backup is not supported with incompatible source and target databases"), rightly, as
  * the alternative would be a plaintext copy. The manifest is computed from the copies themselves.
  */
-export async function takeSnapshot(instance: Instance, masterKey: Buffer, dir: string, id: string, now: Date): Promise<{ manifest: BackupManifest; files: { name: string; path: string }[] }> {
+export async function takeSnapshot(instance: Instance, masterKey: Buffer, dir: string, id: string, now: Date, actor: string): Promise<{ manifest: BackupManifest; files: { name: string; path: string }[] }> {
   mkdirSync(join(dir, 'vaults'), { recursive: true, mode: 0o700 });
   instance.system.prepare('VACUUM INTO ?').run(join(dir, 'system.db'));
   const live = instance.system.prepare('SELECT person_id FROM person_keys WHERE wrapped IS NOT NULL ORDER BY person_id').pluck().all() as string[];
   for (const personId of live) {
     const vault = instance.people.openVault(personId);
     try {
+      // Copying a person's records is an access to them: written first, so the copy holds it too.
+      auditLog(vault.db).append({ actor, personId, action: 'backup', outcome: 'success', what: { query: `backup=${id}` } });
       vault.db.prepare('VACUUM INTO ?').run(join(dir, 'vaults', `${personId}.db`));
     } finally {
       vault.close();

@@ -7,6 +7,9 @@ import { HEARTH_VERSION } from '../version.ts';
 import type { Instance } from '../instance/instance.ts';
 import { createAuthContext, type AuthOptions } from './auth-context.ts';
 import { registerAuthRoutes } from './auth-routes.ts';
+import { registerBackupRoutes } from './backup-routes.ts';
+import { backupScheduler, type BackupScheduler } from '../backup/backup-scheduler.ts';
+import { loadBackupConfig } from '../backup/backup-config.ts';
 import { registerDirectoryRoutes } from './directory-routes.ts';
 import { registerFhirApi } from './fhir/index.ts';
 import { registerImportRoutes } from './import-routes.ts';
@@ -24,6 +27,8 @@ export interface BuildServerOptions {
   auth?: AuthOptions;
   /** Upload imports: records per batch (tests make it small). */
   imports?: { batchSize?: number };
+  /** The backup schedule (`hearth serve` starts it); without one, the routes use an unstarted one. */
+  backups?: BackupScheduler;
 }
 
 /** The session timeouts and login limit of the server configuration, as buildServer's auth options. */
@@ -80,6 +85,7 @@ export function buildServer(
   registerInviteRoutes(app, auth);
   registerDirectoryRoutes(app, auth, instance.paths.root);
   registerFhirApi(app, instance, auth);
+  registerBackupRoutes(app, auth, options.backups ?? backupScheduler({ instance, config: loadBackupConfig(instance.paths.root) }));
   registerImportRoutes(app, auth, instance, { maxUploadMiB: config.maxUploadMiB ?? DEFAULT_MAX_UPLOAD_MIB, ...options.imports });
   app.get('/healthz', async () => {
     // Touches the system database so a broken key or disk shows up here, not at first use.

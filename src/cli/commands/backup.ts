@@ -6,6 +6,7 @@ import { backupService } from '../../backup/backup-service.ts';
 import { restoreBackup } from '../../backup/restore.ts';
 import { HearthError } from '../../errors/hearth-error.ts';
 import { loadMasterKey } from '../../instance/master-key-source.ts';
+import { cliActor } from '../actor.ts';
 import { commandContext, withInstance } from '../context.ts';
 import { table } from '../output.ts';
 
@@ -39,7 +40,7 @@ export function registerBackup(program: Command): void {
       const context = commandContext(command);
       await withInstance(context, async (instance) => {
         const { key } = await loadMasterKey(instance.paths, process.env);
-        const service = backupService({ instance, config: loadBackupConfig(context.dataDir), masterKey: key });
+        const service = backupService({ instance, config: loadBackupConfig(context.dataDir), masterKey: key, actor: cliActor() });
         const row = await service.create();
         const verification = row.status === 'ok' ? await service.verify(row.id) : undefined;
         const pruned = row.status === 'ok' ? await service.prune() : [];
@@ -61,7 +62,7 @@ export function registerBackup(program: Command): void {
       const context = commandContext(command);
       await withInstance(context, async (instance) => {
         const { key } = await loadMasterKey(instance.paths, process.env);
-        const service = backupService({ instance, config: loadBackupConfig(context.dataDir), masterKey: key });
+        const service = backupService({ instance, config: loadBackupConfig(context.dataDir), masterKey: key, actor: cliActor() });
         const rows = service.list().map((r) => ({ ...r, manifest: undefined, people: r.manifest?.people.length ?? 0, lastVerification: service.repository.lastVerification(r.id) }));
         context.output.result(rows, () =>
           table(
@@ -78,7 +79,7 @@ export function registerBackup(program: Command): void {
       const context = commandContext(command);
       await withInstance(context, async (instance) => {
         const { key } = await loadMasterKey(instance.paths, process.env);
-        const result = await backupService({ instance, config: loadBackupConfig(context.dataDir), masterKey: key }).verify(id);
+        const result = await backupService({ instance, config: loadBackupConfig(context.dataDir), masterKey: key, actor: cliActor() }).verify(id);
         context.output.result(result, () => `backup ${result.backupId}: ${result.ok ? 'verified ok' : `FAILED\n  ${result.problems.join('\n  ')}`}`);
         if (!result.ok) process.exitCode = 1;
       });
