@@ -1,7 +1,7 @@
 // `npm test`: runs every test with vitest and ends with the plain line `N passed, N failed`, which
 // CI reads. Exits non-zero when anything failed or nothing ran.
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
@@ -11,17 +11,15 @@ if (major < 22 || (major === 22 && minor < 18)) {
   process.exit(1);
 }
 
-// The backup tests decrypt an archive with the standard `age` tool (Debian package "age"), as a
-// person restoring by hand would. Installed here when missing and we may (root with apt-get).
-function ensureAge() {
-  if (existsSync('/usr/bin/age') || process.getuid?.() !== 0 || !existsSync('/usr/bin/apt-get')) return;
-  const install = () => spawnSync('apt-get', ['install', '-y', '-q', 'age'], { stdio: 'ignore', env: { ...process.env, DEBIAN_FRONTEND: 'noninteractive' } }).status === 0;
-  if (!install()) {
-    spawnSync('apt-get', ['update', '-q'], { stdio: 'ignore' });
-    install();
+// The browser tests (test/browser) need Chromium and a current build of the web app, the backup
+// tests the standard age tool: all are prepared here, and a failure stops the run (browser tests are never skipped silently).
+for (const script of ['scripts/ensure-chromium.js', 'scripts/ensure-age.js', 'scripts/build-web.js']) {
+  const prep = spawnSync(process.execPath, [script], { stdio: 'inherit' });
+  if (prep.status !== 0) {
+    console.log('0 passed, 1 failed');
+    process.exit(1);
   }
 }
-ensureAge();
 
 const dir = mkdtempSync(join(tmpdir(), 'hearth-test-'));
 const report = join(dir, 'report.json');

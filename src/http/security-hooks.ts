@@ -44,7 +44,12 @@ function checkCsrf(request: FastifyRequest): void {
  * CSRF refusal, the "set up first" gate, and one error shape for everything: a HearthError
  * becomes `{ error: { code, message } }` with its status; anything unexpected a bare 500.
  */
-export function registerSecurityHooks(app: FastifyInstance, ownerExists: () => boolean): void {
+export function registerSecurityHooks(
+  app: FastifyInstance,
+  ownerExists: () => boolean,
+  /** Answers what is not a route but a page of the web app (http/web-routes.ts); true when it did. */
+  pageFallback?: (request: FastifyRequest, reply: FastifyReply) => boolean,
+): void {
   app.addHook('onRequest', async (request) => {
     checkCsrf(request);
     // Until the instance has an owner, the API offers one thing: creating it (never open sign-up).
@@ -54,7 +59,10 @@ export function registerSecurityHooks(app: FastifyInstance, ownerExists: () => b
     }
   });
 
-  app.setNotFoundHandler(async (_request, reply) => reply.code(404).send(errorBody('not-found', 'no such route')));
+  app.setNotFoundHandler(async (request, reply) => {
+    if (pageFallback?.(request, reply)) return reply;
+    return reply.code(404).send(errorBody('not-found', 'no such route'));
+  });
 
   app.setErrorHandler(async (error: FastifyError, request: FastifyRequest, reply: FastifyReply) => {
     if (isHearthError(error)) {

@@ -18,6 +18,13 @@ import { registerPeopleRoutes } from './people-routes.ts';
 import { registerSecurityHooks } from './security-hooks.ts';
 import { registerSessionRoutes } from './session-routes.ts';
 import { registerTotpRoutes } from './totp-routes.ts';
+import { registerWebRoutes, webAppFallback } from './web-routes.ts';
+
+/**
+ * No inline or third-party scripts (SECURITY.md). Inline *styles* are allowed: Mantine sets style
+ * attributes and its theme variables in a <style> element; images may be data: URLs (icons).
+ */
+const CSP = "default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; img-src 'self' data:; form-action 'self'; object-src 'none'; base-uri 'none'; frame-ancestors 'none'";
 
 /** One year, per RFC 6797 practice; only ever sent over HTTPS. */
 const HSTS = 'max-age=31536000; includeSubDomains';
@@ -25,6 +32,8 @@ const HSTS = 'max-age=31536000; includeSubDomains';
 export interface BuildServerOptions {
   /** Session timeouts, the login limiter and the clock (tests shorten them). */
   auth?: AuthOptions;
+  /** The built web app (default web/dist); tests point it elsewhere. */
+  webRoot?: string;
   /** Upload imports: records per batch (tests make it small). */
   imports?: { batchSize?: number };
   /** The backup schedule (`hearth serve` starts it); without one, the routes use an unstarted one. */
@@ -41,8 +50,9 @@ export function authOptionsOf(config: Pick<ServerConfig, 'sessionIdleMinutes' | 
 }
 
 /**
- * The HTTP server: liveness at /healthz, setup, sign-in, sessions and upload imports under /api. The web app and
- * the FHIR API come later; every response carries the baseline security headers (SECURITY.md).
+ * The HTTP server: liveness at /healthz, setup, sign-in, sessions and upload imports under /api, the
+ * FHIR API under /fhir, the web app at /; every response carries the baseline security headers
+ * (SECURITY.md).
  */
 export function buildServer(
   instance: Instance,
@@ -71,13 +81,13 @@ export function buildServer(
   app.addHook('onSend', async (_request, reply) => {
     reply.header('X-Content-Type-Options', 'nosniff');
     reply.header('Referrer-Policy', 'no-referrer');
-    reply.header('Content-Security-Policy', "default-src 'self'; object-src 'none'; base-uri 'none'; frame-ancestors 'none'");
+    reply.header('Content-Security-Policy', CSP);
     reply.header('Cache-Control', 'no-store');
     if (config.tls) reply.header('Strict-Transport-Security', HSTS);
   });
   const auth = createAuthContext(instance, options.auth);
   void app.register(fastifyCookie);
-  registerSecurityHooks(app, auth.ownerExists);
+  registerSecurityHooks(app, auth.ownerExists, webAppFallback(options.webRoot));
   registerAuthRoutes(app, auth);
   registerSessionRoutes(app, auth);
   registerTotpRoutes(app, auth);
@@ -92,8 +102,6 @@ export function buildServer(
     instance.system.prepare('SELECT 1').get();
     return { status: 'ok', version: HEARTH_VERSION };
   });
-  app.get('/', async (_request, reply) =>
-    reply.type('text/plain; charset=utf-8').send(`Hearth ${HEARTH_VERSION} is running. The web app arrives in a later release; use the hearth CLI meanwhile.\n`),
-  );
+  registerWebRoutes(app, options.webRoot);
   return app;
 }

@@ -1,0 +1,114 @@
+import { AppShell, Burger, Button, Group, NativeSelect, NavLink, Text, VisuallyHidden } from '@mantine/core';
+import { useDisclosure } from '@mantine/hooks';
+import { useEffect } from 'react';
+import { HomePage } from './pages/HomePage.tsx';
+import { RecordDetailPage } from './pages/RecordDetailPage.tsx';
+import { RecordListPage } from './pages/RecordListPage.tsx';
+import { RecordsPage } from './pages/RecordsPage.tsx';
+import { SettingsPage } from './pages/SettingsPage.tsx';
+import { SharingPage } from './pages/SharingPage.tsx';
+import { UploadPage } from './pages/UploadPage.tsx';
+import { match, navigate, Redirect, useLocation, type Param } from './router.tsx';
+import { useHearth } from './session.tsx';
+import { Empty } from './ui.tsx';
+
+/** The signed-in app: header with the person switcher, a nav, and the page of the current URL. */
+export function Shell() {
+  const { session, signOut } = useHearth();
+  const { path } = useLocation();
+  const [opened, { toggle, close }] = useDisclosure(false);
+  const pid = match('/people/:pid', path.split('/').slice(0, 3).join('/'))?.pid;
+  const person = session.people.find((candidate) => candidate.id === pid);
+
+  useEffect(close, [path, close]);
+  // A stale /login or /setup address (from before signing in) leads to the start page.
+  useEffect(() => {
+    if (path === '/login' || path === '/setup' || path.startsWith('/invite/')) navigate('/', { replace: true });
+  }, [path]);
+
+  const section = path.split('/')[3] ?? '';
+  const nav = (to: string, label: string, active: boolean) => (
+    <NavLink
+      key={to}
+      href={to}
+      label={label}
+      active={active}
+      variant="filled"
+      aria-current={active ? 'page' : undefined}
+      onClick={(event) => {
+        event.preventDefault();
+        navigate(to);
+      }}
+    />
+  );
+
+  return (
+    <AppShell header={{ height: 60 }} navbar={{ width: 220, breakpoint: 'sm', collapsed: { mobile: !opened } }} padding="md">
+      <a className="skip-link" href="#main">
+        Skip to content
+      </a>
+      <AppShell.Header>
+        <Group h="100%" px="md" justify="space-between" wrap="nowrap" gap="xs">
+          <Group gap="xs" wrap="nowrap">
+            <Burger opened={opened} onClick={toggle} hiddenFrom="sm" size="sm" aria-label={opened ? 'Close the menu' : 'Open the menu'} />
+            <Text fw={700} c="teal.9" component="span">
+              Hearth
+            </Text>
+          </Group>
+          {session.people.length > 0 && (
+            <NativeSelect
+              aria-label="Person"
+              size="sm"
+              maw={200}
+              value={person?.id ?? ''}
+              onChange={(event) => navigate(`/people/${encodeURIComponent(event.currentTarget.value)}/${section || 'records'}`)}
+              data={[...(person ? [] : [{ value: '', label: 'Choose a person…', disabled: true }]), ...session.people.map((p) => ({ value: p.id, label: p.name }))]}
+            />
+          )}
+          <Button variant="subtle" size="compact-sm" onClick={() => void signOut()}>
+            Sign out
+          </Button>
+        </Group>
+      </AppShell.Header>
+      <AppShell.Navbar p="xs" component="nav" aria-label="Main">
+        {person && (
+          <>
+            <Text size="xs" c="dimmed" px="sm" pt="xs">
+              {person.name}
+            </Text>
+            {nav(`/people/${encodeURIComponent(person.id)}/records`, 'Records', section === 'records')}
+            {/* Only what this account's role allows for the person (access/access.ts ROLE_ACTIONS). */}
+            {person.actions.includes('write') && nav(`/people/${encodeURIComponent(person.id)}/upload`, 'Upload', section === 'upload')}
+            {person.actions.includes('manage') && nav(`/people/${encodeURIComponent(person.id)}/sharing`, 'Sharing', section === 'sharing')}
+          </>
+        )}
+        {nav('/', 'People', path === '/')}
+        {nav('/settings', 'Settings', path === '/settings')}
+        <Text size="xs" c="dimmed" px="sm" mt="md">
+          <VisuallyHidden>Signed in as </VisuallyHidden>
+          {session.account.username}
+        </Text>
+      </AppShell.Navbar>
+      <AppShell.Main id="main" tabIndex={-1}>
+        <Page />
+      </AppShell.Main>
+    </AppShell>
+  );
+}
+
+function Page() {
+  const { path } = useLocation();
+  const { session } = useHearth();
+  let params: Record<Param, string> | undefined;
+  if (path === '/' || path === '/people') return <HomePage />;
+  if (path === '/settings') return <SettingsPage />;
+  const known = (pid: string) => session.people.some((person) => person.id === pid);
+  if ((params = match('/people/:pid/records', path)) && known(params.pid)) return <RecordsPage pid={params.pid} />;
+  if ((params = match('/people/:pid/records/:type', path)) && known(params.pid)) return <RecordListPage pid={params.pid} type={params.type} />;
+  if ((params = match('/people/:pid/records/:type/:id', path)) && known(params.pid))
+    return <RecordDetailPage key={path} pid={params.pid} type={params.type} id={params.id} />;
+  if ((params = match('/people/:pid/upload', path)) && known(params.pid)) return <UploadPage pid={params.pid} />;
+  if ((params = match('/people/:pid/sharing', path)) && known(params.pid)) return <SharingPage pid={params.pid} />;
+  if ((params = match('/people/:pid', path)) && known(params.pid)) return <Redirect to={`/people/${encodeURIComponent(params.pid)}/records`} />;
+  return <Empty>There is no such page, or no such person. Choose one in the menu.</Empty>;
+}
