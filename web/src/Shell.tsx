@@ -1,6 +1,7 @@
 import { AppShell, Burger, Button, Group, NativeSelect, NavLink, Text, VisuallyHidden } from '@mantine/core';
 import { useDisclosure } from '@mantine/hooks';
 import { useEffect } from 'react';
+import { BackupsPage } from './pages/BackupsPage.tsx';
 import { HomePage } from './pages/HomePage.tsx';
 import { RecordDetailPage } from './pages/RecordDetailPage.tsx';
 import { RecordListPage } from './pages/RecordListPage.tsx';
@@ -84,6 +85,7 @@ export function Shell() {
         )}
         {nav('/', 'People', path === '/')}
         {nav('/settings', 'Settings', path === '/settings')}
+        {session.account.isOwner && nav('/backups', 'Backups', path === '/backups')}
         <Text size="xs" c="dimmed" px="sm" mt="md">
           <VisuallyHidden>Signed in as </VisuallyHidden>
           {session.account.username}
@@ -102,6 +104,7 @@ function Page() {
   let params: Record<Param, string> | undefined;
   if (path === '/' || path === '/people') return <HomePage />;
   if (path === '/settings') return <SettingsPage />;
+  if (path === '/backups') return <BackupsPage />;
   const known = (pid: string) => session.people.some((person) => person.id === pid);
   if ((params = match('/people/:pid/records', path)) && known(params.pid)) return <RecordsPage pid={params.pid} />;
   if ((params = match('/people/:pid/records/:type', path)) && known(params.pid)) return <RecordListPage pid={params.pid} type={params.type} />;
