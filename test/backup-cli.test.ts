@@ -67,11 +67,15 @@ describe('hearth backup (real CLI, real encrypted files)', () => {
     expect(stats.code, stats.stderr).toBe(0);
     expect(JSON.parse(stats.stdout).byType).toEqual({ Condition: 1, Observation: 1, Patient: 1 });
 
+    // The log copied inside the backup showed this very backup as running: settled on restore.
+    const restoredLog = await runCli(['backup', 'list', '--json', '--data-dir', restored], noKeyEnv);
+    expect(JSON.parse(restoredLog.stdout).map((r: { status: string }) => r.status)).not.toContain('running');
+
     // Restoring again into the now non-empty directory is refused.
     const again = await runCli(['restore', id, '--key-file', keyFile, '--data-dir', restored], noKeyEnv);
     expect(again.code).toBe(1);
     expect(again.stderr).toMatch(/not empty/);
-  }, 180_000);
+  }, 300_000);
 
   it('reports a missing or corrupt second copy, and a tampered archive fails verification and restore writes nothing', async () => {
     const created = await json(['backup', 'create']);
@@ -99,7 +103,7 @@ describe('hearth backup (real CLI, real encrypted files)', () => {
     rmSync(second);
     const missing = await json(['backup', 'verify', id]);
     expect(missing.value.problems.join(' ')).toMatch(/second.*missing/);
-  }, 180_000);
+  }, 300_000);
 
   it('a backup killed with SIGKILL is never marked good', async () => {
     const before = readdirSync(join(work, 'primary'));
@@ -116,5 +120,5 @@ describe('hearth backup (real CLI, real encrypted files)', () => {
     expect(next.code, next.stderr).toBe(0);
     const after = await json(['backup', 'list']);
     expect(after.value.find((r: { id: string }) => r.id === newest.id).status).toBe('failed');
-  }, 180_000);
+  }, 300_000);
 });

@@ -13,7 +13,7 @@ const SAFE = /^(system\.db|keyring\.json|vaults\/[0-9a-f-]{36}\.db)$/;
  * against the manifest, writes the databases into `dir`, opens each with the master key, runs
  * `PRAGMA integrity_check` and compares counts and canonical hashes. Returns the manifest.
  */
-export async function unpackAndCheck(ciphertext: Readable, secret: AgeSecret, masterKey: Buffer, dir: string, expected?: BackupManifest): Promise<{ manifest: BackupManifest; problems: string[] }> {
+export async function unpackAndCheck(ciphertext: Readable, secret: AgeSecret, masterKey: Buffer | (() => Promise<Buffer>), dir: string, expected?: BackupManifest): Promise<{ manifest: BackupManifest; problems: string[] }> {
   const files = await openEncrypted(ciphertext, secret);
   const raw = files.get(MANIFEST_NAME);
   if (!raw) throw new HearthError('invalid', 'the archive has no manifest.json');
@@ -39,7 +39,8 @@ export async function unpackAndCheck(ciphertext: Readable, secret: AgeSecret, ma
     mkdirSync(dirname(path), { recursive: true, mode: 0o700 });
     writeFileSync(path, content, { mode: 0o600, flag: 'wx' });
   }
-  const copy = openCopy(dir, masterKey);
+  // A passphrase master key needs keyring.json (its salt), which has just come out of the archive.
+  const copy = openCopy(dir, typeof masterKey === 'function' ? await masterKey() : masterKey);
   try {
     const integrity = copy.system.pragma('integrity_check', { simple: true });
     if (integrity !== 'ok') problems.push(`system.db: integrity_check says ${String(integrity)}`);

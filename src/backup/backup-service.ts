@@ -51,6 +51,9 @@ function recipientInIdentityFile(path: string): string {
 
 export const archiveName = (id: string) => `${id}.age`;
 
+/** A 'running' row older than this is a crash whatever its pid says. */
+const STALE_RUNNING_MS = 6 * 3_600_000;
+
 function newId(now: Date): string {
   return `${now.toISOString().replace(/[-:]/g, '').replace(/\.\d+Z$/, 'Z')}-${randomBytes(3).toString('hex')}`;
 }
@@ -75,7 +78,9 @@ export function backupService(deps: BackupDeps) {
   /** A 'running' row whose process is gone was killed mid-way: it is a failure, never a backup. */
   function settleInterrupted(): void {
     for (const row of repository.running()) {
-      if (row.pid !== null && row.pid !== process.pid && isAlive(row.pid)) {
+      // A live pid counts only for a recent row: after a reboot the pid may belong to anything.
+      const recent = now().getTime() - row.startedAt < STALE_RUNNING_MS;
+      if (row.pid !== null && row.pid !== process.pid && recent && isAlive(row.pid)) {
         throw new HearthError('conflict', `backup ${row.id} is being written by process ${row.pid}`);
       }
       if (row.pid !== process.pid) repository.fail(row.id, now().getTime(), 'interrupted (the process stopped before the backup was complete)');

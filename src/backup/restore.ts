@@ -8,7 +8,23 @@ import { archiveName, ageSecretOf } from './backup-service.ts';
 import type { BackupConfig } from './backup-config.ts';
 import { directoryTarget } from './backup-target.ts';
 import { unpackAndCheck } from './archive-check.ts';
-import type { BackupManifest } from './snapshot.ts';
+import { openCopy, type BackupManifest } from './snapshot.ts';
+
+/**
+ * The system.db inside a backup was copied while that very backup was being written: its log shows
+ * it (and perhaps others of the old machine) as 'running', with a pid that means nothing here.
+ * Such rows become 'failed' with a note, so the new instance neither waits for them nor counts them.
+ */
+function settleCopiedLog(dir: string, key: Buffer, restoredId: string): void {
+  const copy = openCopy(dir, key);
+  try {
+    copy.system
+      .prepare("UPDATE backups SET status = 'failed', pid = NULL, error = ? WHERE status = 'running'")
+      .run(`in progress when this copy was taken; this instance was restored from backup ${restoredId}`);
+  } finally {
+    copy.close();
+  }
+}
 
 /** The archive for an id (looked up in each target, primary first) or a path to an `.age` file. */
 function archiveStream(config: BackupConfig, source: string): Readable {
@@ -40,9 +56,13 @@ export async function restoreBackup(options: { config: BackupConfig; source: str
       copyFileSync(options.keyFile, paths.defaultKeyFile);
       chmodSync(paths.defaultKeyFile, 0o600);
     }
-    const { key } = await loadMasterKey(paths, env);
-    const { manifest, problems } = await unpackAndCheck(stream, secret, key, options.dataDir);
+    let key: Buffer | undefined;
+    const masterKey = async () => (key ??= (await loadMasterKey(paths, env)).key);
+    // Fail early on a missing key file or bad HEARTH_MASTER_KEY; a passphrase waits for keyring.json.
+    if (!env.HEARTH_MASTER_PASSPHRASE || env.HEARTH_MASTER_KEY) await masterKey();
+    const { manifest, problems } = await unpackAndCheck(stream, secret, masterKey, options.dataDir);
     if (problems.length > 0) throw new HearthError('invalid', `the backup does not check out: ${problems.join('; ')}`);
+    settleCopiedLog(options.dataDir, await masterKey(), manifest.id);
     return { manifest, dataDir: options.dataDir };
   } catch (error) {
     // Nothing half-restored stays behind (the directory was empty or new).

@@ -77,6 +77,18 @@ export function systemHash(system: SqliteDatabase): string {
   return createHash('sha256').update(canonicalJson({ people, accounts })).digest('hex');
 }
 
+/** Retries a write refused with SQLITE_BUSY (after SQLite's own 5 s busy_timeout), for up to ~2 min. */
+async function appendWhenFree(write: () => void): Promise<void> {
+  for (let attempt = 0; ; attempt += 1) {
+    try {
+      return write();
+    } catch (error) {
+      if ((error as { code?: string }).code !== 'SQLITE_BUSY' || attempt >= 20) throw error;
+      await new Promise((resolve) => setTimeout(resolve, 200));
+    }
+  }
+}
+
 /** Counts per type and the canonical hash of one opened vault. */
 export function describeVault(db: SqliteDatabase): { total: number; counts: Record<string, number>; canonicalHash: string } {
   const counts = Object.fromEntries((db.prepare('SELECT type, count(*) AS n FROM resources GROUP BY type ORDER BY type').all() as { type: string; n: number }[]).map((r) => [r.type, r.n]));
@@ -118,9 +130,10 @@ export async function takeSnapshot(instance: Instance, masterKey: Buffer, dir: s
   for (const personId of live) {
     const vault = instance.people.openVault(personId);
     try {
-      // Copying a person's records is an access to them: written first, so the copy holds it too.
-      auditLog(vault.db).append({ actor, personId, action: 'backup', outcome: 'success', what: { query: `backup=${id}` } });
       vault.db.prepare('VACUUM INTO ?').run(join(dir, 'vaults', `${personId}.db`));
+      // Copying a person's records is an access to them. VACUUM INTO only reads, so it never waits
+      // for a writer (WAL); this entry is a write and may meet another process's import batch.
+      await appendWhenFree(() => auditLog(vault.db).append({ actor, personId, action: 'backup', outcome: 'success', what: { query: `backup=${id}` } }));
     } finally {
       vault.close();
     }
