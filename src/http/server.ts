@@ -38,6 +38,8 @@ export interface BuildServerOptions {
   imports?: { batchSize?: number };
   /** The backup schedule (`hearth serve` starts it); without one, the routes use an unstarted one. */
   backups?: BackupScheduler;
+  /** Told of every route as it is registered (the header-coverage test walks them all). */
+  onRoute?: (route: { method: string | string[]; url: string }) => void;
 }
 
 /** The session timeouts and login limit of the server configuration, as buildServer's auth options. */
@@ -85,6 +87,10 @@ export function buildServer(
     reply.header('Cache-Control', 'no-store');
     if (config.tls) reply.header('Strict-Transport-Security', HSTS);
   });
+  if (options.onRoute) {
+    const observe = options.onRoute;
+    app.addHook('onRoute', (route) => observe({ method: route.method, url: route.url }));
+  }
   const auth = createAuthContext(instance, options.auth);
   void app.register(fastifyCookie);
   registerSecurityHooks(app, auth.ownerExists, webAppFallback(options.webRoot));
