@@ -30,8 +30,8 @@ function whole(value: unknown, name: string, min: number, max: number): number {
   return n;
 }
 
-function fileSection(dataDir: string, env: NodeJS.ProcessEnv): Record<string, unknown> {
-  const path = env.HEARTH_CONFIG ?? join(dataDir, 'hearth.json');
+function fileSection(dataDir: string, env: NodeJS.ProcessEnv, configFile?: string): Record<string, unknown> {
+  const path = configFile ?? env.HEARTH_CONFIG ?? join(dataDir, 'hearth.json');
   if (!existsSync(path)) return {};
   const parsed = JSON.parse(readFileSync(path, 'utf8')) as { backup?: unknown };
   if (parsed.backup === undefined) return {};
@@ -41,8 +41,9 @@ function fileSection(dataDir: string, env: NodeJS.ProcessEnv): Record<string, un
   return parsed.backup as Record<string, unknown>;
 }
 
-export function loadBackupConfig(dataDir: string, env: NodeJS.ProcessEnv = process.env): BackupConfig {
-  const file = fileSection(dataDir, env);
+/** `configFile`: the file `hearth serve --config` was given, which wins over HEARTH_CONFIG as there. */
+export function loadBackupConfig(dataDir: string, env: NodeJS.ProcessEnv = process.env, configFile?: string): BackupConfig {
+  const file = fileSection(dataDir, env, configFile);
   const targets = env.HEARTH_BACKUP_TARGETS ? env.HEARTH_BACKUP_TARGETS.split(',').map((s) => s.trim()).filter(Boolean) : (file.targets ?? []);
   if (!Array.isArray(targets) || targets.some((t) => typeof t !== 'string' || t === '')) throw new HearthError('invalid', 'backup: targets must be a list of directories');
   const recipient = env.HEARTH_BACKUP_RECIPIENT ?? file.recipient;

@@ -43,7 +43,7 @@ export function registerServe(program: Command): void {
       if (init.created && init.keyFile) output.note(`Created a master key at ${init.keyFile}: back it up away from this machine.`);
       const instance = await openInstance(dataDir);
       output.note(describeServerConfig(config, instance.keyOrigin));
-      const backupConfig = loadBackupConfig(dataDir);
+      const backupConfig = loadBackupConfig(dataDir, process.env, config.configFile);
       const backups = backupScheduler({ instance, config: backupConfig, onError: (error) => output.note(`backup failed: ${error.message}`) });
       const app = buildServer(instance, config, { auth: authOptionsOf(config), backups });
       let address: string;
