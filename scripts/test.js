@@ -11,9 +11,9 @@ if (major < 22 || (major === 22 && minor < 18)) {
   process.exit(1);
 }
 
-// The browser tests (test/browser) need Chromium and a current build of the web app: both are
-// prepared here, and a failure stops the run (browser tests are never skipped silently).
-for (const script of ['scripts/ensure-chromium.js', 'scripts/build-web.js']) {
+// The browser tests (test/browser) need Chromium and a current build of the web app, the backup
+// tests the standard age tool: all are prepared here, and a failure stops the run (browser tests are never skipped silently).
+for (const script of ['scripts/ensure-chromium.js', 'scripts/ensure-age.js', 'scripts/build-web.js']) {
   const prep = spawnSync(process.execPath, [script], { stdio: 'inherit' });
   if (prep.status !== 0) {
     console.log('0 passed, 1 failed');

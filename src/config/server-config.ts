@@ -53,7 +53,7 @@ const DEFAULTS: Layer = {
   sessionAbsoluteHours: 12,
   maxFailedLoginsPerHour: 100,
 };
-const FILE_KEYS = new Set(['host', 'port', 'logLevel', 'tlsCert', 'tlsKey', 'trustedProxies', 'maxUploadMiB', 'sessionIdleMinutes', 'sessionAbsoluteHours', 'maxFailedLoginsPerHour']);
+const FILE_KEYS = new Set(['backup', 'host', 'port', 'logLevel', 'tlsCert', 'tlsKey', 'trustedProxies', 'maxUploadMiB', 'sessionIdleMinutes', 'sessionAbsoluteHours', 'maxFailedLoginsPerHour']);
 
 function fromFile(path: string): Layer {
   let parsed: unknown;

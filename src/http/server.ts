@@ -9,6 +9,9 @@ import { createAuthContext, type AuthOptions } from './auth-context.ts';
 import { registerAuthRoutes } from './auth-routes.ts';
 import { registerCodesRoutes } from './codes-routes.ts';
 import { registerDeletionRoutes } from './deletion-routes.ts';
+import { registerBackupRoutes } from './backup-routes.ts';
+import { backupScheduler, type BackupScheduler } from '../backup/backup-scheduler.ts';
+import { loadBackupConfig } from '../backup/backup-config.ts';
 import { registerDirectoryRoutes } from './directory-routes.ts';
 import { registerExportRoutes } from './export-routes.ts';
 import { registerFhirApi } from './fhir/index.ts';
@@ -37,6 +40,8 @@ export interface BuildServerOptions {
   webRoot?: string;
   /** Upload imports: records per batch (tests make it small). */
   imports?: { batchSize?: number };
+  /** The backup schedule (`hearth serve` starts it); without one, the routes use an unstarted one. */
+  backups?: BackupScheduler;
   /** Told of every route as it is registered (the header-coverage test walks them all). */
   onRoute?: (route: { method: string | string[]; url: string }) => void;
 }
@@ -102,6 +107,7 @@ export function buildServer(
   registerFhirApi(app, instance, auth);
   registerCodesRoutes(app, auth);
   registerExportRoutes(app, auth, instance);
+  registerBackupRoutes(app, auth, options.backups ?? backupScheduler({ instance, config: loadBackupConfig(instance.paths.root) }));
   registerImportRoutes(app, auth, instance, { maxUploadMiB: config.maxUploadMiB ?? DEFAULT_MAX_UPLOAD_MIB, ...options.imports });
   registerDeletionRoutes(app, auth, instance);
   registerPrivacyRoutes(app, auth, instance);

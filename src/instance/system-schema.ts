@@ -1,5 +1,6 @@
 import type { Migration } from '../storage/migrations.ts';
 import { AUDIT_LOG_MIGRATION } from '../audit/audit-schema.ts';
+import { BACKUP_LOG_MIGRATION } from '../backup/backup-schema.ts';
 
 /** The system database: people, their wrapped data keys, sources and settings. Append-only. */
 export const SYSTEM_MIGRATIONS: readonly Migration[] = [
@@ -131,4 +132,5 @@ export const SYSTEM_MIGRATIONS: readonly Migration[] = [
         );
       `),
   },
+  BACKUP_LOG_MIGRATION,
 ];

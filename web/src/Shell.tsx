@@ -2,6 +2,7 @@ import { AppShell, Burger, Button, Group, NativeSelect, NavLink, Text, VisuallyH
 import { useDisclosure } from '@mantine/hooks';
 import { lazy, Suspense, useEffect } from 'react';
 import { ExportPage } from './pages/ExportPage.tsx';
+import { BackupsPage } from './pages/BackupsPage.tsx';
 import { HomePage } from './pages/HomePage.tsx';
 import { PrivacyPage } from './pages/PrivacyPage.tsx';
 import { RecordDetailPage } from './pages/RecordDetailPage.tsx';
@@ -94,6 +95,7 @@ export function Shell() {
         )}
         {nav('/', 'People', path === '/')}
         {nav('/settings', 'Settings', path === '/settings')}
+        {session.account.isOwner && nav('/backups', 'Backups', path === '/backups')}
         <Text size="xs" c="dimmed" px="sm" mt="md">
           <VisuallyHidden>Signed in as </VisuallyHidden>
           {session.account.username}
@@ -116,6 +118,7 @@ function Page() {
   let params: Record<Param, string> | undefined;
   if (path === '/' || path === '/people') return <HomePage />;
   if (path === '/settings') return <SettingsPage />;
+  if (path === '/backups') return <BackupsPage />;
   const known = (pid: string) => session.people.some((person) => person.id === pid);
   if ((params = match('/people/:pid/records', path)) && known(params.pid)) return <RecordsPage pid={params.pid} />;
   if ((params = match('/people/:pid/search', path)) && known(params.pid)) return <Suspense fallback={<Loading />}><SearchPage pid={params.pid} /></Suspense>;

@@ -1,4 +1,6 @@
 import type { Command } from 'commander';
+import { backupScheduler } from '../../backup/backup-scheduler.ts';
+import { loadBackupConfig } from '../../backup/backup-config.ts';
 import { describeServerConfig, loadServerConfig } from '../../config/server-config.ts';
 import { HearthError } from '../../errors/hearth-error.ts';
 import { authOptionsOf, buildServer } from '../../http/server.ts';
@@ -41,7 +43,9 @@ export function registerServe(program: Command): void {
       if (init.created && init.keyFile) output.note(`Created a master key at ${init.keyFile}: back it up away from this machine.`);
       const instance = await openInstance(dataDir);
       output.note(describeServerConfig(config, instance.keyOrigin));
-      const app = buildServer(instance, config, { auth: authOptionsOf(config) });
+      const backupConfig = loadBackupConfig(dataDir, process.env, config.configFile);
+      const backups = backupScheduler({ instance, config: backupConfig, onError: (error) => output.note(`backup failed: ${error.message}`) });
+      const app = buildServer(instance, config, { auth: authOptionsOf(config), backups });
       let address: string;
       try {
         address = await app.listen({ host: config.host, port: config.port });
@@ -53,12 +57,17 @@ export function registerServe(program: Command): void {
         throw error;
       }
       output.note(`Hearth listening on ${address} (data: ${dataDir})`);
+      const next = backups.status().nextRunAt;
+      output.note(backupConfig.targets.length === 0 ? 'backups: not set up (backup.targets / HEARTH_BACKUP_TARGETS)' : `backups: every ${backupConfig.intervalHours} h to ${backupConfig.targets.join(', ')}${next ? `; next at ${next}` : ''}`);
+      backups.start();
       await new Promise<void>((resolve) => {
         const stop = () => resolve();
         process.once('SIGINT', stop);
         process.once('SIGTERM', stop);
       });
       // Graceful: stop accepting, let in-flight requests finish, then close the databases.
+      backups.stop();
+      await backups.idle();
       await app.close();
       instance.close();
       output.note('Hearth stopped');

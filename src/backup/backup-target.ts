@@ -1,0 +1,96 @@
+import { createHash } from 'node:crypto';
+import { createReadStream, createWriteStream, existsSync, fsyncSync, mkdirSync, openSync, closeSync, readdirSync, renameSync, rmSync, statSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import { pipeline } from 'node:stream/promises';
+import type { Readable } from 'node:stream';
+import { HearthError } from '../errors/hearth-error.ts';
+
+/**
+ * Where backup archives are kept. A directory (local disk, mounted USB or network disk) today;
+ * object storage can implement the same four calls later. Names are `<backup id>.age`.
+ */
+export interface BackupTarget {
+  /** Human-readable location for the log ("/mnt/usb/hearth-backups"). */
+  readonly location: string;
+  /** Writes the archive under a temporary name and renames it once complete and on disk. */
+  put(name: string, content: Readable): Promise<{ size: number; sha256: string }>;
+  list(): Promise<string[]>;
+  get(name: string): Readable;
+  /** SHA-256 and size of a stored archive, undefined when it is missing. */
+  stat(name: string): Promise<{ size: number; sha256: string } | undefined>;
+  delete(name: string): Promise<void>;
+}
+
+const NAME = /^[0-9A-Za-z-]+\.age$/;
+
+function checkName(name: string): void {
+  if (!NAME.test(name)) throw new HearthError('invalid', `not a backup archive name: ${name}`);
+}
+
+export function sha256OfStream(stream: Readable): Promise<{ size: number; sha256: string }> {
+  return new Promise((resolvePromise, reject) => {
+    const hash = createHash('sha256');
+    let size = 0;
+    stream.on('data', (chunk: Buffer) => {
+      size += chunk.length;
+      hash.update(chunk);
+    });
+    stream.on('error', reject);
+    stream.on('end', () => resolvePromise({ size, sha256: hash.digest('hex') }));
+  });
+}
+
+export function directoryTarget(dir: string): BackupTarget {
+  const root = resolve(dir);
+  const ensure = () => mkdirSync(root, { recursive: true, mode: 0o700 });
+  return {
+    location: root,
+    async put(name, content) {
+      checkName(name);
+      ensure();
+      const final = join(root, name);
+      const partial = `${final}.partial`;
+      const hash = createHash('sha256');
+      let size = 0;
+      content.on('data', (chunk: Buffer) => {
+        size += chunk.length;
+        hash.update(chunk);
+      });
+      try {
+        await pipeline(content, createWriteStream(partial, { mode: 0o600 }));
+        // fsync before the rename so a power cut cannot leave a complete-looking but empty file.
+        const fd = openSync(partial, 'r');
+        try {
+          fsyncSync(fd);
+        } finally {
+          closeSync(fd);
+        }
+        renameSync(partial, final);
+      } catch (error) {
+        rmSync(partial, { force: true });
+        throw error;
+      }
+      return { size, sha256: hash.digest('hex') };
+    },
+    async list() {
+      if (!existsSync(root)) return [];
+      return readdirSync(root).filter((name) => NAME.test(name)).sort();
+    },
+    get(name) {
+      checkName(name);
+      const path = join(root, name);
+      if (!existsSync(path)) throw new HearthError('not-found', `backup ${name} is not in ${root}`);
+      return createReadStream(path);
+    },
+    async stat(name) {
+      checkName(name);
+      const path = join(root, name);
+      if (!existsSync(path) || !statSync(path).isFile()) return undefined;
+      return sha256OfStream(createReadStream(path));
+    },
+    async delete(name) {
+      checkName(name);
+      rmSync(join(root, name), { force: true });
+    },
+  };
+}
