@@ -11,7 +11,7 @@ import { openEncryptedDatabase, type SqliteDatabase } from '../storage/encrypted
 import { appliedMigrationCount, migrate } from '../storage/migrations.ts';
 import { SYSTEM_MIGRATIONS } from '../instance/system-schema.ts';
 import { HEARTH_VERSION } from '../version.ts';
-import { canonicalJson, canonicalResourcesHash } from './canonical-hash.ts';
+import { canonicalHash, canonicalJson } from '../export/canonical-hash.ts';
 
 export interface DatabaseEntry {
   /** Path inside the archive: `system.db` or `vaults/<person id>.db`. */
@@ -26,7 +26,7 @@ export interface PersonEntry {
   file: string;
   total: number;
   counts: Record<string, number>;
-  /** canonical-hash.ts over the person's current resources. */
+  /** export/canonical-hash.ts over the person's current resources. */
   canonicalHash: string;
 }
 
@@ -89,15 +89,10 @@ async function appendWhenFree(write: () => void): Promise<void> {
   }
 }
 
-/** Counts per type and the canonical hash of one opened vault. */
+/** Counts per type and the canonical hash of one opened vault (export/canonical-hash.ts, streamed a page at a time). */
 export function describeVault(db: SqliteDatabase): { total: number; counts: Record<string, number>; canonicalHash: string } {
-  const counts = Object.fromEntries((db.prepare('SELECT type, count(*) AS n FROM resources GROUP BY type ORDER BY type').all() as { type: string; n: number }[]).map((r) => [r.type, r.n]));
-  const total = Object.values(counts).reduce((a, b) => a + b, 0);
-  const rows = db.prepare('SELECT json FROM resources').pluck().iterate() as Iterable<string>;
-  const canonical = canonicalResourcesHash((function* () {
-    for (const json of rows) yield JSON.parse(json) as Record<string, unknown>;
-  })());
-  return { total, counts, canonicalHash: canonical };
+  const { sha256, count, counts } = canonicalHash(db);
+  return { total: count, counts, canonicalHash: sha256 };
 }
 
 export function fileSha256(path: string): Promise<{ size: number; sha256: string }> {
