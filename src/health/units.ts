@@ -21,11 +21,15 @@ function ucum(): UcumUtils {
   return utils;
 }
 
+const UCUM_CODE = /^[\x21-\x7e]{1,64}$/;
 const cache = new Map<string, number | null>();
 
 /** The factor turning a value in `from` into `to` (UCUM codes), or null when they are not commensurable. */
 export function conversionFactor(from: string, to: string): number | null {
   if (from === to) return 1;
+  // UCUM codes are printable ASCII without spaces (UCUM §1); anything else is not asked (the library
+  // prints its complaint about a malformed unit to the console, and logs carry no record content).
+  if (!UCUM_CODE.test(from) || !UCUM_CODE.test(to)) return null;
   const key = `${from}\u0000${to}`;
   let factor = cache.get(key);
   if (factor === undefined) {
