@@ -25,27 +25,29 @@ export function healthService(door: PersonDoor, sources: SourcesRepository, opti
     if (!repository) repositories.set(open, (repository = healthRepository(open.vault.db)));
     return repository;
   };
+  // Source labels live in the system database; a source of another person is never named.
+  const labelFor = (personId: string) => (id: string) => {
+    const source = sources.get(id);
+    return source && source.personId === personId ? source.label : undefined;
+  };
   return {
     dashboard: (caller: Caller, personId: string): Dashboard =>
       door.enter(caller, personId, 'read', { action: 'read', what: auditWhat(undefined, [], 'dashboard') }, (open) =>
         buildDashboard(repositoryOf(open), {
           now: now(),
-          sourceLabel: (id) => {
-            const source = sources.get(id);
-            return source && source.personId === personId ? source.label : undefined;
-          },
+          sourceLabel: labelFor(personId),
         }),
       ),
 
     timeline: (caller: Caller, personId: string, query: TimelineQuery): TimelinePage =>
-      door.enter(caller, personId, 'search', { action: 'search', what: auditWhat('Encounter', [], 'timeline') }, (open) => timelinePage(repositoryOf(open), query)),
+      door.enter(caller, personId, 'search', { action: 'search', what: auditWhat('Encounter', [], 'timeline') }, (open) => timelinePage(repositoryOf(open), query, labelFor(personId))),
 
     labs: (caller: Caller, personId: string): LabOverview =>
       door.enter(caller, personId, 'search', { action: 'search', what: auditWhat('Observation', [], 'labs') }, (open) => labOverview(repositoryOf(open))),
 
     labTest: (caller: Caller, personId: string, loinc: string): LabTestDetail =>
       door.enter(caller, personId, 'search', { action: 'search', what: auditWhat('Observation', [], /^\d{1,7}-\d$/.test(loinc) ? `labs code=${loinc}` : 'labs') }, (open) =>
-        labTest(repositoryOf(open), loinc),
+        labTest(repositoryOf(open), loinc, labelFor(personId)),
       ),
   };
 }

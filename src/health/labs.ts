@@ -47,6 +47,8 @@ export interface LabTestDetail {
   series: LabSeries[];
   /** Results without a numeric value (text, coded). */
   other: { id: string; date?: string; value?: string; flag?: Flag; sourceId?: string }[];
+  /** The label of each source the results come from (shown side by side). */
+  sources: Record<string, string>;
 }
 
 /** The tests the person has results for, grouped by panel, each with its latest result. */
@@ -81,7 +83,7 @@ export function labOverview(repository: HealthRepository): LabOverview {
  * common unit leads; a result in another unit joins it when UCUM converts between the two, else it
  * starts its own series. Reference range bounds convert with their value.
  */
-export function labTest(repository: HealthRepository, loinc: string): LabTestDetail {
+export function labTest(repository: HealthRepository, loinc: string, sourceLabel: (id: string) => string | undefined = () => undefined): LabTestDetail {
   if (!LOINC.test(loinc)) throw new HearthError('invalid', 'not a LOINC code');
   const rows = repository.observationsOfCode(loinc, LAB_RESULTS_LIMIT).reverse();
   if (rows.length === 0) throw new HearthError('not-found', 'no results of this test');
@@ -130,5 +132,7 @@ export function labTest(repository: HealthRepository, loinc: string): LabTestDet
     series.set(target, list);
   }
   const name = labelOf(results.at(-1)!.resource);
-  return { loinc, name, panel: panelOf(loinc), series: [...series.values()], other };
+  const sources: Record<string, string> = {};
+  for (const { row } of results) if (row.sourceId && !(row.sourceId in sources)) sources[row.sourceId] = sourceLabel(row.sourceId) ?? 'Unknown source';
+  return { loinc, name, panel: panelOf(loinc), series: [...series.values()], other, sources };
 }

@@ -44,6 +44,8 @@ export interface TimelinePage {
   next: string | null;
   /** Visits per year (first page only): the "jump to a year" choices. */
   years?: { year: number; count: number }[];
+  /** Sources of the person's visits (first page only): the source filter's choices. */
+  sources?: { id: string; label: string }[];
 }
 
 // The cursor is opaque to clients: base64url of "start.rid" of the last visit shown (keyset paging).
@@ -88,7 +90,7 @@ function parseQuery(query: TimelineQuery) {
 }
 
 /** One page of visits, newest first, each with the records that refer to it. */
-export function timelinePage(repository: HealthRepository, query: TimelineQuery): TimelinePage {
+export function timelinePage(repository: HealthRepository, query: TimelineQuery, sourceLabel: (id: string) => string | undefined): TimelinePage {
   const parsed = parseQuery(query);
   // One more than asked tells whether there is a next page without a COUNT.
   const rows = repository.encounters({ ...parsed, limit: parsed.limit + 1 });
@@ -121,5 +123,7 @@ export function timelinePage(repository: HealthRepository, query: TimelineQuery)
   });
   const last = page.at(-1);
   const next = rows.length > parsed.limit && last ? encodeCursor({ start: last.start!, rid: last.rid }) : null;
-  return { visits, next, ...(parsed.before ? {} : { years: repository.encounterYears() }) };
+  if (parsed.before) return { visits, next };
+  const sources = repository.sourcesOf('Encounter').map((id) => ({ id, label: sourceLabel(id) ?? 'Unknown source' }));
+  return { visits, next, years: repository.encounterYears(), sources };
 }

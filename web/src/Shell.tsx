@@ -8,6 +8,7 @@ import { RecordsPage } from './pages/RecordsPage.tsx';
 import { SettingsPage } from './pages/SettingsPage.tsx';
 import { SharingPage } from './pages/SharingPage.tsx';
 import { UploadPage } from './pages/UploadPage.tsx';
+import { healthNav, healthPage } from './health/routes.tsx';
 import { match, navigate, Redirect, useLocation, type Param } from './router.tsx';
 import { useHearth } from './session.tsx';
 import { Empty } from './ui.tsx';
@@ -76,6 +77,7 @@ export function Shell() {
             <Text size="xs" c="dimmed" px="sm" pt="xs">
               {person.name}
             </Text>
+            {healthNav(person.id, section).map(([to, label, active]) => nav(to, label, active))}
             {nav(`/people/${encodeURIComponent(person.id)}/records`, 'Records', section === 'records')}
             {/* Only what this account's role allows for the person (access/access.ts ROLE_ACTIONS). */}
             {person.actions.includes('write') && nav(`/people/${encodeURIComponent(person.id)}/upload`, 'Upload', section === 'upload')}
@@ -103,6 +105,8 @@ function Page() {
   if (path === '/' || path === '/people') return <HomePage />;
   if (path === '/settings') return <SettingsPage />;
   const known = (pid: string) => session.people.some((person) => person.id === pid);
+  const health = healthPage(path, known);
+  if (health) return health;
   if ((params = match('/people/:pid/records', path)) && known(params.pid)) return <RecordsPage pid={params.pid} />;
   if ((params = match('/people/:pid/records/:type', path)) && known(params.pid)) return <RecordListPage pid={params.pid} type={params.type} />;
   if ((params = match('/people/:pid/records/:type/:id', path)) && known(params.pid))
