@@ -7,6 +7,9 @@ import { Empty, ErrorNote, Loading, useLoad } from '../ui.tsx';
 import { Card, day, FlagBadge } from './parts.tsx';
 import type { Dashboard, Item } from './types.ts';
 
+// Alert titles take the alert's colour, too light on its tinted background for WCAG AA contrast.
+const TITLE_CONTRAST = { title: { color: 'var(--mantine-color-text)' } };
+
 const TrendChart = lazy(() => import('./charts.tsx'));
 
 function Items({ items, empty, pid }: { items: Item[]; empty: string; pid: string }) {
@@ -52,11 +55,11 @@ export function DashboardPage({ pid }: { pid: string }) {
           {data.sources
             .filter((source) => source.failed)
             .map((source) => (
-              <Alert key={source.sourceId} color="orange" title={`The last import from “${source.label}” failed`} role="alert">
+              <Alert key={source.sourceId} color="orange" styles={TITLE_CONTRAST} title={`The last import from “${source.label}” failed`} role="alert">
                 Records from this source may be incomplete (started {day(source.lastImport.startedAt)}).
               </Alert>
             ))}
-          <Alert color={data.allergies.length > 0 ? 'red' : 'gray'} title="Allergies" variant={data.allergies.length > 0 ? 'light' : 'outline'} aria-live="off">
+          <Alert color={data.allergies.length > 0 ? 'red' : 'gray'} styles={TITLE_CONTRAST} title="Allergies" variant={data.allergies.length > 0 ? 'light' : 'outline'} aria-live="off">
             {data.allergies.length === 0 ? (
               <Text size="sm">No allergies recorded.</Text>
             ) : (
@@ -129,9 +132,9 @@ export function DashboardPage({ pid }: { pid: string }) {
                       <Table.Td>{due.name}</Table.Td>
                       <Table.Td>
                         {due.status === 'due' ? (
-                          <Badge color="orange.9">Typically due</Badge>
+                          <Badge color="red.9">Typically due</Badge>
                         ) : (
-                          <Badge color="teal.9" variant="light">
+                          <Badge color="teal.9" variant="filled">
                             Up to date
                           </Badge>
                         )}{' '}

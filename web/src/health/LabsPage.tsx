@@ -31,7 +31,7 @@ function TestDetail({ pid, loinc }: { pid: string; loinc: string }) {
           <Suspense fallback={<Skeleton height={220} />}>
             <LabChart name={detail.name} unit={series.unit} points={series.points} />
           </Suspense>
-          <ScrollArea.Autosize mah={360}>
+          <ScrollArea.Autosize mah={360} viewportProps={{ tabIndex: 0, 'aria-label': `${detail.name} results in ${series.unit}` }}>
             <Table striped withTableBorder stickyHeader>
               <Table.Thead>
                 <Table.Tr>
@@ -108,6 +108,9 @@ export function LabsPage({ pid, loinc }: { pid: string; loinc?: string }) {
                       key={test.loinc}
                       href={`/people/${seg(pid)}/labs/${seg(test.loinc)}`}
                       active={test.loinc === selected}
+                      variant="filled"
+                      // The description's dimmed colour is too faint on the filled (active) background.
+                      styles={{ description: { color: 'inherit', opacity: 1 } }}
                       aria-current={test.loinc === selected ? 'page' : undefined}
                       onClick={(event) => {
                         event.preventDefault();

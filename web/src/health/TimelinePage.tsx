@@ -14,6 +14,9 @@ const PAGE = 40;
 /** Items shown per type in a visit before "and N more" (a visit with 40 lab results stays readable). */
 const PER_TYPE = 4;
 
+/** WCAG 2.2 §2.5.8: stacked links get at least a 24 px target each. */
+const TARGET = { display: 'inline-block', minHeight: 24, lineHeight: '24px' } as const;
+
 interface Filters {
   types: string[];
   from: string;
@@ -46,7 +49,7 @@ function VisitCard({ visit, pid, sourceLabel }: { visit: TimelineVisit; pid: str
           </Text>
           {items.slice(0, PER_TYPE).map((item) => (
             <Group key={item.id} gap={6} wrap="wrap">
-              <Link size="sm" to={`/people/${seg(pid)}/records/${seg(item.type)}/${seg(item.id)}`}>
+              <Link size="sm" style={TARGET} to={`/people/${seg(pid)}/records/${seg(item.type)}/${seg(item.id)}`}>
                 {item.label}
               </Link>
               {item.value && <Text size="sm">{item.value}</Text>}
@@ -119,7 +122,6 @@ export function TimelinePage({ pid }: { pid: string }) {
   }, [lastIndex, next, state.loading, visits.length, fetchPage]);
 
   const sourceLabels = new Map((meta.sources ?? []).map((source) => [source.id, source.label]));
-  const toggleType = (type: string, on: boolean) => setFilters((f) => ({ ...f, types: on ? [...f.types, type] : f.types.filter((t) => t !== type) }));
 
   return (
     <Stack maw={900} data-page="timeline" data-ready={state.loaded && !state.error && !state.loading ? 'true' : undefined}>
@@ -128,10 +130,10 @@ export function TimelinePage({ pid }: { pid: string }) {
       </Title>
       <Paper withBorder p="sm" component="form" aria-label="Filter the timeline" onSubmit={(event) => event.preventDefault()}>
         <Stack gap="xs">
-          <Checkbox.Group label="Show these records with each visit (none ticked: all)">
+          <Checkbox.Group label="Show these records with each visit (none ticked: all)" value={filters.types} onChange={(types) => setFilters((f) => ({ ...f, types }))}>
             <Group gap="sm" mt={4}>
               {TYPES.map((type) => (
-                <Checkbox key={type} label={typeLabel(type)} checked={filters.types.includes(type)} onChange={(event) => toggleType(type, event.currentTarget.checked)} />
+                <Checkbox key={type} value={type} label={typeLabel(type)} />
               ))}
             </Group>
           </Checkbox.Group>

@@ -9,7 +9,7 @@ const FLAG_TEXT: Record<Flag, string> = { high: 'High', low: 'Low', abnormal: 'A
 export function FlagBadge({ flag }: { flag: Flag | undefined }) {
   if (!flag) return null;
   return (
-    <Badge color={flag === 'critical' ? 'red.9' : flag === 'abnormal' ? 'orange.9' : 'red.8'} variant="filled" size="sm" data-flag={flag}>
+    <Badge color={flag === 'critical' ? 'dark.7' : 'red.9'} variant="filled" size="sm" data-flag={flag}>
       {FLAG_TEXT[flag]}
     </Badge>
   );
