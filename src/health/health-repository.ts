@@ -39,18 +39,47 @@ export function healthRepository(db: SqliteDatabase) {
     `SELECT ${ROW}, d.start FROM idx_date d JOIN resources r ON r.rid = d.rid
      WHERE d.type = 'Observation' AND d.param = 'date' AND ${IS_LAB} ORDER BY d.start DESC LIMIT ?`,
   );
-  const observationsOfCode = db.prepare(
-    `SELECT ${ROW}, (SELECT MIN(d.start) FROM idx_date d WHERE d.rid = t.rid AND d.param = 'date') AS start
-     FROM idx_token t JOIN resources r ON r.rid = t.rid
+  // "The newest N results of a code" two ways, both reading JSON only for those N. A code with few
+  // results: its index rows, then their dates (sorted, small). A frequent code: walk all
+  // Observations newest first (the date index is in that order) until N of the code turn up.
+  // INDEXED BY: SQLite's planner otherwise probes the date index by (type, param) per row.
+  const newestOfRareCode = db.prepare(
+    `SELECT t.rid AS rid, d.start AS start FROM idx_token t CROSS JOIN idx_date d INDEXED BY idx_date_rid ON d.rid = t.rid AND d.type = 'Observation' AND d.param = 'date'
      WHERE t.type = 'Observation' AND t.param = 'code' AND t.code = ? AND t.system = 'http://loinc.org'
-     ORDER BY start DESC LIMIT ?`,
+     ORDER BY d.start DESC LIMIT ?`,
   );
-  const labCodes = db.prepare(
-    `SELECT t.code AS code, MAX(t.display) AS display, COUNT(*) AS count, MAX(t.rid) AS lastRid
-     FROM idx_token t WHERE t.type = 'Observation' AND t.param = 'code' AND t.system = 'http://loinc.org'
-       AND EXISTS (SELECT 1 FROM idx_token c WHERE c.rid = t.rid AND c.param = 'category' AND c.code = 'laboratory')
-     GROUP BY t.code`,
+  const newestOfFrequentCode = db.prepare(
+    `SELECT d.rid AS rid, d.start AS start FROM idx_date d CROSS JOIN idx_token t INDEXED BY idx_token_rid
+       ON t.rid = d.rid AND t.type = 'Observation' AND t.param = 'code' AND t.code = ? AND t.system = 'http://loinc.org'
+     WHERE d.type = 'Observation' AND d.param = 'date' ORDER BY d.start DESC LIMIT ?`,
   );
+  const countOfCode = db.prepare(
+    "SELECT COUNT(*) AS n FROM idx_token WHERE type = 'Observation' AND param = 'code' AND code = ? AND system = 'http://loinc.org'",
+  );
+  const observationCount = db.prepare("SELECT COUNT(*) AS n FROM idx_date WHERE type = 'Observation' AND param = 'date'");
+  const byRid = db.prepare(`SELECT ${ROW}, NULL AS start FROM resources r WHERE r.rid = ?`);
+  const codeCounts = db.prepare(
+    "SELECT code, COUNT(*) AS count FROM idx_token WHERE type = 'Observation' AND param = 'code' AND system = 'http://loinc.org' GROUP BY code",
+  );
+  // Newest Observations first, with their LOINC code, a chunk at a time.
+  const newestWithCode = db.prepare(
+    `SELECT d.rid AS rid, d.start AS start, t.code AS code FROM idx_date d CROSS JOIN idx_token t INDEXED BY idx_token_rid
+       ON t.rid = d.rid AND t.type = 'Observation' AND t.param = 'code' AND t.system = 'http://loinc.org'
+     WHERE d.type = 'Observation' AND d.param = 'date' ORDER BY d.start DESC LIMIT ? OFFSET ?`,
+  );
+  const isLab = db.prepare("SELECT 1 FROM idx_token WHERE rid = ? AND param = 'category' AND code = 'laboratory'");
+  const WALK_CHUNK = 2000;
+  const WALK_MAX = 20_000;
+
+  function newestKeys(loinc: string, limit: number): { rid: number; start: number }[] {
+    const count = (countOfCode.get(loinc) as { n: number }).n;
+    if (count === 0) return [];
+    const total = (observationCount.get() as { n: number }).n;
+    // Expected rows walked: limit × total / count; past a few thousand, the code's own rows are cheaper.
+    const frequent = count > limit && (limit * total) / count < 10_000;
+    return (frequent ? newestOfFrequentCode : newestOfRareCode).all(loinc, limit) as { rid: number; start: number }[];
+  }
+
   const recentEncounters = db.prepare(
     `SELECT ${ROW}, d.start FROM idx_date d JOIN resources r ON r.rid = d.rid
      WHERE d.type = 'Encounter' AND d.param = 'date' ORDER BY d.start DESC LIMIT ?`,
@@ -68,8 +97,32 @@ export function healthRepository(db: SqliteDatabase) {
     ofType: (type: string) => ofType.all(type) as Row[],
     withToken: (type: string, param: string, code: string) => withToken.all(type, param, code) as Row[],
     recentLabs: (limit: number) => recentLabs.all(limit) as Row[],
-    observationsOfCode: (loinc: string, limit: number) => observationsOfCode.all(loinc, limit) as Row[],
-    labCodes: () => labCodes.all() as { code: string; display: string | null; count: number; lastRid: number }[],
+    /** The newest `limit` Observations of a LOINC code, newest first. */
+    observationsOfCode(loinc: string, limit: number): Row[] {
+      return newestKeys(loinc, limit).map((key) => ({ ...(byRid.get(key.rid) as Row), start: key.start }));
+    },
+    /**
+     * LOINC codes of laboratory Observations with their count and newest result. Whether a code is a
+     * lab test is read from its newest result's category (a LOINC code names one kind of test).
+     */
+    labCodes(): { code: string; count: number; latest: Row }[] {
+      const counts = new Map((codeCounts.all() as { code: string; count: number }[]).map((row) => [row.code, row.count]));
+      const newest = new Map<string, { rid: number; start: number }>();
+      // Most tests recur: walking the newest results finds the latest of each within a few chunks.
+      for (let offset = 0; newest.size < counts.size && offset < WALK_MAX; offset += WALK_CHUNK) {
+        const chunk = newestWithCode.all(WALK_CHUNK, offset) as { rid: number; start: number; code: string }[];
+        for (const row of chunk) if (!newest.has(row.code)) newest.set(row.code, row);
+        if (chunk.length < WALK_CHUNK) break;
+      }
+      for (const code of counts.keys()) {
+        if (newest.has(code)) continue;
+        const [key] = newestOfRareCode.all(code, 1) as { rid: number; start: number }[];
+        if (key) newest.set(code, key);
+      }
+      return [...newest.entries()]
+        .filter(([, key]) => isLab.get(key.rid) !== undefined)
+        .map(([code, key]) => ({ code, count: counts.get(code) ?? 0, latest: { ...(byRid.get(key.rid) as Row), start: key.start } }));
+    },
     byRids(rids: readonly number[]): Row[] {
       if (rids.length === 0) return [];
       const marks = rids.map(() => '?').join(',');

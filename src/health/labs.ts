@@ -54,16 +54,15 @@ export interface LabTestDetail {
 /** The tests the person has results for, grouped by panel, each with its latest result. */
 export function labOverview(repository: HealthRepository): LabOverview {
   const tests = repository.labCodes().map((row): LabTestSummary => {
-    const [latest] = repository.observationsOfCode(row.code, 1);
-    const resource = latest ? (JSON.parse(latest.json) as Json) : undefined;
-    const date = resource && dateOf(resource);
-    const value = resource && valueText(resource);
-    const flag = resource && flagOf(resource);
+    const resource = JSON.parse(row.latest.json) as Json;
+    const date = dateOf(resource);
+    const value = valueText(resource);
+    const flag = flagOf(resource);
     return {
       loinc: row.code,
-      name: (resource && labelOf(resource)) ?? row.display ?? row.code,
+      name: labelOf(resource),
       count: row.count,
-      ...(resource ? { latest: { ...(date ? { date } : {}), ...(value ? { value } : {}), ...(flag ? { flag } : {}) } } : {}),
+      latest: { ...(date ? { date } : {}), ...(value ? { value } : {}), ...(flag ? { flag } : {}) },
     };
   });
   const order = [...LAB_PANELS.map((panel) => panel.key), OTHER_PANEL.key];
