@@ -10,6 +10,7 @@ import { openEncryptedDatabase } from '../src/storage/encrypted-database.ts';
 import { HEARTH_VERSION } from '../src/version.ts';
 import { measureApiLoad } from './api-load.ts';
 import { benchBrowser } from './browser-bench.ts';
+import { measureHostileInput } from './hostile-bench.ts';
 import { benchDirectory } from './directory-bench.ts';
 import { coldStart, percentile, runHearth, timeCalls } from './measure.ts';
 import { writeDemoNdjson } from './workload.ts';
@@ -97,6 +98,17 @@ export async function runBenchmarks(args: string[]): Promise<number> {
     const ready = await coldStart(dataDir, env);
     results.coldStartSeconds = ready;
     rows.push(['cold start to ready', `${ready.toFixed(2)} s`, '-', '-']);
+
+    // Hostile input (SECURITY.md "Input"): each vector refused within 1 s.
+    const hostile = await measureHostileInput();
+    results.hostileInput = hostile;
+    const slowest = hostile.reduce((worst, vector) => (vector.worstMs > worst.worstMs ? vector : worst));
+    rows.push([
+      `hostile input, ${hostile.length} vectors, ${hostile.filter((vector) => vector.refused).length} refused by the readers (slowest: ${slowest.name})`,
+      `${slowest.worstMs.toFixed(0)} ms`,
+      '<= 1000 ms each',
+      hostile.every((vector) => vector.worstMs <= 1000) ? 'met' : 'NOT met',
+    ]);
 
     // 4. API load over loopback on the same vault: the server in a child, autocannon here.
     const api = await measureApiLoad(dataDir, person.id, env, { seconds: options.loadSeconds, connections: 10 });

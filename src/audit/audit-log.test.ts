@@ -84,6 +84,15 @@ describe('audit log: append and list', () => {
     expect(() => log.list({ from: 'yesterday' })).toThrow(/not a date/);
   });
 
+  it('counts what the same filters list, whatever the page', () => {
+    fill(6);
+    expect(log.count()).toBe(6);
+    expect(log.count({ action: 'search' })).toBe(3);
+    expect(log.count({ from: '2026-03-01T10:02:00Z', to: '2026-03-01T10:04:00Z' })).toBe(2);
+    expect(log.count({ action: 'login' })).toBe(0);
+    expect(() => log.count({ to: 'soon' })).toThrow(/not a date/);
+  });
+
   it('refuses credentials and free text where typed values belong', () => {
     expect(() => log.append({ actor: 'a', action: 'search', what: { query: 'name=x&access_token=abc' }, outcome: 'success' })).toThrow(/credential/);
     expect(() => log.append({ actor: 'a', action: 'read', what: { type: 'Patient', ids: ['password is hunter2'] }, outcome: 'success' })).toThrow(/FHIR ids/);

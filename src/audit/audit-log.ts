@@ -36,6 +36,8 @@ export interface AuditLog {
   append(entry: AuditEntryInput, options?: AuditAppendOptions): AuditEntry;
   /** Entries in seq (write) order. */
   list(query?: AuditListQuery): AuditEntry[];
+  /** How many entries match the query's filters (its limit and offset ignored), for paging. */
+  count(query?: Omit<AuditListQuery, 'limit' | 'offset'>): number;
   verify(): AuditVerification;
 }
 
@@ -51,6 +53,25 @@ function utcInstant(value: string, name: string): string {
   const time = Date.parse(value);
   if (Number.isNaN(time)) throw new HearthError('invalid', `audit: ${name} "${value.slice(0, 40)}" is not a date`);
   return new Date(time).toISOString();
+}
+
+/** The WHERE terms of a list or count query (parameterised). */
+function filters(query: Omit<AuditListQuery, 'limit' | 'offset'>): { where: string[]; params: (string | number)[] } {
+  const where: string[] = [];
+  const params: (string | number)[] = [];
+  if (query.from !== undefined) {
+    where.push('recorded_at >= ?');
+    params.push(utcInstant(query.from, 'from'));
+  }
+  if (query.to !== undefined) {
+    where.push('recorded_at < ?');
+    params.push(utcInstant(query.to, 'to'));
+  }
+  if (query.action !== undefined) {
+    where.push('action = ?');
+    params.push(query.action);
+  }
+  return { where, params };
 }
 
 /**
@@ -110,26 +131,18 @@ export function auditLog(db: SqliteDatabase, options: AuditLogOptions = {}): Aud
     },
 
     list(query = {}) {
-      const where: string[] = [];
-      const params: (string | number)[] = [];
-      if (query.from !== undefined) {
-        where.push('recorded_at >= ?');
-        params.push(utcInstant(query.from, 'from'));
-      }
-      if (query.to !== undefined) {
-        where.push('recorded_at < ?');
-        params.push(utcInstant(query.to, 'to'));
-      }
-      if (query.action !== undefined) {
-        where.push('action = ?');
-        params.push(query.action);
-      }
+      const { where, params } = filters(query);
       const limit = query.limit ?? DEFAULT_LIMIT;
       const offset = query.offset ?? 0;
       if (!Number.isInteger(limit) || limit < 1 || limit > MAX_LIMIT) throw new HearthError('invalid', `audit: limit must be 1..${MAX_LIMIT}`);
       if (!Number.isInteger(offset) || offset < 0) throw new HearthError('invalid', 'audit: offset must be 0 or more');
       const sql = `SELECT * FROM audit_log ${where.length > 0 ? `WHERE ${where.join(' AND ')}` : ''} ORDER BY seq LIMIT ? OFFSET ?`;
       return (db.prepare(sql).all(...params, limit, offset) as AuditRow[]).map(rowToEntry);
+    },
+
+    count(query = {}) {
+      const { where, params } = filters(query);
+      return db.prepare(`SELECT count(*) FROM audit_log ${where.length > 0 ? `WHERE ${where.join(' AND ')}` : ''}`).pluck().get(...params) as number;
     },
 
     verify: () => verifyAuditChain(db),

@@ -7,6 +7,7 @@ import { registerInit } from './commands/init.ts';
 import { registerPerson } from './commands/person.ts';
 import { registerSearch } from './commands/search.ts';
 import { registerServe } from './commands/serve.ts';
+import { registerSource } from './commands/source.ts';
 import { registerStats } from './commands/stats.ts';
 import { registerUser } from './commands/user.ts';
 import { reportError } from './output.ts';
@@ -22,7 +23,7 @@ export async function main(argv: string[]): Promise<number> {
     .showHelpAfterError('(run "hearth --help" for usage)')
     .exitOverride();
   program.configureOutput({ outputError: (text, write) => write(`hearth: ${text.replace(/^error: /, '').trimEnd()}\n`) });
-  for (const register of [registerInit, registerPerson, registerImport, registerSearch, registerStats, registerDemo, registerAudit, registerUser, registerDirectory, registerServe]) {
+  for (const register of [registerInit, registerPerson, registerSource, registerImport, registerSearch, registerStats, registerDemo, registerAudit, registerUser, registerDirectory, registerServe]) {
     register(program);
   }
   for (const command of program.commands) command.exitOverride();

@@ -13,6 +13,8 @@ export interface OpenVault {
 export interface VaultCache {
   /** The person's open vault; opened on first use. Callers check access before asking. */
   get(personId: string): OpenVault;
+  /** Closes the person's vault, if open (deletion: no handle may keep serving a removed file). */
+  evict(personId: string): void;
   /** Closes every open vault (server shutdown). */
   close(): void;
 }
@@ -34,6 +36,10 @@ export function vaultCache(people: PeopleService): VaultCache {
         open.set(personId, entry);
       }
       return entry;
+    },
+    evict(personId) {
+      open.get(personId)?.vault.close();
+      open.delete(personId);
     },
     close() {
       for (const entry of open.values()) entry.vault.close();

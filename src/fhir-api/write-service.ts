@@ -39,8 +39,13 @@ function checkBody(body: unknown, type: string): Record<string, unknown> {
  * provider or a file said: changing them here would make the vault disagree with its source, so
  * they are read-only (409). Every write goes through the record store (history, provenance, index).
  */
-export function writeService(door: PersonDoor, sources: SourcesRepository) {
+export function writeService(door: PersonDoor, sources: SourcesRepository, usernameOf: (accountId: string) => string | undefined = () => undefined) {
   const manualSource = (personId: string) => sources.findOrCreate(personId, 'manual', MANUAL_SOURCE_LABEL);
+  /**
+   * Who entered a version: its provenance `origin` (shown in the record's "Source and versions"),
+   * "entered by <username>", or the account id should the account have no name.
+   */
+  const enteredBy = (caller: Caller) => `entered by ${usernameOf(caller.accountId) ?? `account ${caller.accountId}`}`;
 
   /** The current record's version, if it is this person's hand-entered record; otherwise why not. */
   function requireManual(open: OpenVault, personId: string, type: string, id: string): number {
@@ -63,7 +68,7 @@ export function writeService(door: PersonDoor, sources: SourcesRepository) {
         checkType(type);
         const resource = { ...checkBody(body, type), id: randomUUID() };
         validateFhirResource(resource);
-        const result = open.store.writeIsolated(resource as unknown as Resource, { sourceId: manualSource(personId).id, vaultIds: true });
+        const result = open.store.writeIsolated(resource as unknown as Resource, { sourceId: manualSource(personId).id, origin: enteredBy(caller), vaultIds: true });
         return open.store.read(type, result.id)!;
       }),
 
@@ -75,7 +80,7 @@ export function writeService(door: PersonDoor, sources: SourcesRepository) {
         const resource = checkBody(body, type);
         if (resource['id'] !== id) throw new HearthError('invalid', `the body's id must be ${id}`, [{ expression: `${type}.id`, message: 'must match the URL' }]);
         validateFhirResource(resource);
-        open.store.writeIsolated(resource as unknown as Resource, { sourceId: manualSource(personId).id, vaultIds: true });
+        open.store.writeIsolated(resource as unknown as Resource, { sourceId: manualSource(personId).id, origin: enteredBy(caller), vaultIds: true });
         return open.store.read(type, id)!;
       }),
 
@@ -89,7 +94,7 @@ export function writeService(door: PersonDoor, sources: SourcesRepository) {
         if (latest?.deleted && ifMatch === undefined) return latest.versionId;
         const currentVersion = requireManual(open, personId, type, id);
         checkIfMatch(ifMatch, currentVersion);
-        const versionId = open.store.remove(type, id, { sourceId: manualSource(personId).id });
+        const versionId = open.store.remove(type, id, { sourceId: manualSource(personId).id, origin: enteredBy(caller) });
         if (versionId === undefined) throw notFound();
         return versionId;
       }),

@@ -7,6 +7,7 @@ import { invitesService, type InvitesService } from '../accounts/invites.ts';
 import { totpService, type CodeCheck, type TotpService } from '../accounts/totp.ts';
 import { accessControl, type AccessControl } from '../access/access.ts';
 import { auditLog, type AuditEntryInput, type AuditLog } from '../audit/index.ts';
+import { personLifecycle, type PersonLifecycle } from '../deletion/person-lifecycle.ts';
 import { HearthError } from '../errors/hearth-error.ts';
 import type { Instance } from '../instance/instance.ts';
 import type { PeopleService } from '../people/people-service.ts';
@@ -42,6 +43,8 @@ export interface AuthContext {
   totp: TotpService;
   invites: InvitesService;
   people: PeopleService;
+  /** The server's caches of a person's data (vault handles, import jobs), released before deletion. */
+  lifecycle: PersonLifecycle;
   now: () => number;
   ownerExists(): boolean;
 }
@@ -68,6 +71,7 @@ export function createAuthContext(instance: Instance, options: AuthOptions = {})
     totp: totpService({ db: instance.system, sealKey: instance.totpSeedKey, now }),
     invites: invitesService({ db: instance.system, now }),
     people: instance.people,
+    lifecycle: personLifecycle(),
     now,
     // Once there is an owner there always is one (the only owner cannot be disabled): remembered.
     ownerExists: () => (ownerSeen ||= accounts.list().some((account) => account.isOwner)),

@@ -74,3 +74,26 @@ describe('the queue', () => {
     await jobs.close();
   });
 });
+
+describe('a person being deleted', () => {
+  it('busy while jobs wait; forget stops the running job, never starts the queued one and forgets both', async () => {
+    const jobs = importJobs(instance, accessControl(instance.system), { batchSize: 20 });
+    expect(jobs.busy(personId)).toBe(false);
+    const running = jobs.submit(request('big.ndjson', patients(5000, 'f')));
+    jobs.submit(request('queued.ndjson', patients(2, 'never')));
+    expect(jobs.busy(personId)).toBe(true);
+    while (jobs.get(actor, personId, running.id).progress.items < 40) await new Promise((resolve) => setTimeout(resolve, 1));
+    await jobs.forget(personId);
+    expect(jobs.busy(personId)).toBe(false);
+    expect(jobs.list(actor, personId)).toEqual([]);
+    const vault = instance.people.openVault(personId);
+    const count = (like: string) => vault.db.prepare('SELECT COUNT(*) FROM resources WHERE id LIKE ?').pluck().get(like) as number;
+    try {
+      expect(count('never%')).toBe(0);
+      expect(count('f%')).toBeLessThan(5000);
+    } finally {
+      vault.close();
+    }
+    await jobs.close();
+  });
+});

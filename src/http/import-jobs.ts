@@ -56,6 +56,13 @@ export interface ImportJobs {
   submit(request: SubmitRequest): ImportJob;
   get(actor: Actor, personId: string, jobId: string): ImportJob;
   list(actor: Actor, personId: string): ImportJob[];
+  /** Whether the person has an upload queued or running. */
+  busy(personId: string): boolean;
+  /**
+   * For a person being deleted: queued jobs never start, the running one stops after its current
+   * batch, and once it has, every job of the person is forgotten (file names included).
+   */
+  forget(personId: string): Promise<void>;
   /** Stops taking jobs, fails the queued ones, and waits for the running ones to stop after their current batch. */
   close(): Promise<void>;
 }
@@ -75,6 +82,8 @@ interface JobRecord {
   /** The upload, until the job has run; then dropped so the memory is freed. */
   bytes: Buffer | undefined;
   submitted: SubmitRequest;
+  /** Aborted when the person is deleted. */
+  cancel: AbortController;
 }
 
 export function importJobs(instance: Instance, access: AccessControl, options: ImportJobsOptions = {}): ImportJobs {
@@ -89,6 +98,10 @@ export function importJobs(instance: Instance, access: AccessControl, options: I
       finish(record, 'failed', 'the server stopped before this import started; upload the file again');
       return;
     }
+    if (record.cancel.signal.aborted) {
+      finish(record, 'failed', "the person's records were deleted");
+      return;
+    }
     job.state = 'running';
     try {
       // Loaded at the first upload, not at start-up: FHIR definitions take a second to load.
@@ -97,7 +110,7 @@ export function importJobs(instance: Instance, access: AccessControl, options: I
         actor: submitted.actor.accountId,
         paths: [{ name: job.filename, bytes: record.bytes! }],
         target: { kind: 'person', personId: record.personId },
-        signal: stopping.signal,
+        signal: AbortSignal.any([stopping.signal, record.cancel.signal]),
         sourceAddress: submitted.sourceAddress,
         requestId: submitted.requestId,
         ...(options.batchSize ? { batchSize: options.batchSize } : {}),
@@ -156,7 +169,7 @@ export function importJobs(instance: Instance, access: AccessControl, options: I
         report: null,
         message: null,
       };
-      const record: JobRecord = { job, personId: request.personId, bytes: request.bytes, submitted: request };
+      const record: JobRecord = { job, personId: request.personId, bytes: request.bytes, submitted: request, cancel: new AbortController() };
       jobs.set(job.id, record);
       const previous = tails.get(request.personId) ?? Promise.resolve();
       const tail = previous.then(() => run(record));
@@ -176,6 +189,19 @@ export function importJobs(instance: Instance, access: AccessControl, options: I
     list(actor, personId) {
       access.requireAccess(actor, personId, 'read');
       return [...jobs.values()].filter((record) => record.personId === personId).reverse().map(snapshot);
+    },
+    busy(personId) {
+      for (const record of jobs.values()) if (record.personId === personId && (record.job.state === 'queued' || record.job.state === 'running')) return true;
+      return false;
+    },
+    async forget(personId) {
+      // Again until the queue is empty: an upload accepted while the running job was stopping queues behind it.
+      for (let tail = tails.get(personId); tail; tail = tails.get(personId)) {
+        for (const record of jobs.values()) if (record.personId === personId) record.cancel.abort();
+        await tail;
+        if (tails.get(personId) === tail) tails.delete(personId);
+      }
+      for (const [id, record] of jobs) if (record.personId === personId) jobs.delete(id);
     },
     async close() {
       stopping.abort();

@@ -5,6 +5,7 @@ import type { Instance } from '../instance/instance.ts';
 import { readCapped } from '../import/readers/streams.ts';
 import { requireSignedIn, type AuthContext } from './auth-context.ts';
 import { importJobs, type ImportJobsOptions } from './import-jobs.ts';
+import { busyWithImports } from '../deletion/person-lifecycle.ts';
 
 /**
  * Import over HTTP: `POST /api/people/:personId/imports?filename=…` takes the raw file bytes
@@ -48,6 +49,11 @@ export function registerImportRoutes(app: FastifyInstance, context: AuthContext,
   // Graceful shutdown: the running import stops after its current batch has committed (batches are
   // transactions; the import stays resumable), queued ones fail with a message, then the server closes.
   app.addHook('onClose', async () => jobs.close());
+  // Deletion: a person's jobs are cancelled and forgotten; a source is not deleted under a running import.
+  context.lifecycle.onRelease(async (personId, reason) => {
+    if (reason === 'delete-person') await jobs.forget(personId);
+    else if (jobs.busy(personId)) throw busyWithImports();
+  });
 
   // Its own scope, so the raw-bytes parser exists for the upload route only.
   void app.register(async (scope) => {

@@ -7,12 +7,15 @@ import { HEARTH_VERSION } from '../version.ts';
 import type { Instance } from '../instance/instance.ts';
 import { createAuthContext, type AuthOptions } from './auth-context.ts';
 import { registerAuthRoutes } from './auth-routes.ts';
+import { registerCodesRoutes } from './codes-routes.ts';
+import { registerDeletionRoutes } from './deletion-routes.ts';
 import { registerDirectoryRoutes } from './directory-routes.ts';
 import { registerFhirApi } from './fhir/index.ts';
 import { registerHealthRoutes } from './health-routes.ts';
 import { registerImportRoutes } from './import-routes.ts';
 import { registerInviteRoutes } from './invite-routes.ts';
 import { registerPeopleRoutes } from './people-routes.ts';
+import { registerPrivacyRoutes } from './privacy-routes.ts';
 import { registerSecurityHooks } from './security-hooks.ts';
 import { registerSessionRoutes } from './session-routes.ts';
 import { registerTotpRoutes } from './totp-routes.ts';
@@ -34,6 +37,8 @@ export interface BuildServerOptions {
   webRoot?: string;
   /** Upload imports: records per batch (tests make it small). */
   imports?: { batchSize?: number };
+  /** Told of every route as it is registered (the header-coverage test walks them all). */
+  onRoute?: (route: { method: string | string[]; url: string }) => void;
 }
 
 /** The session timeouts and login limit of the server configuration, as buildServer's auth options. */
@@ -81,6 +86,10 @@ export function buildServer(
     reply.header('Cache-Control', 'no-store');
     if (config.tls) reply.header('Strict-Transport-Security', HSTS);
   });
+  if (options.onRoute) {
+    const observe = options.onRoute;
+    app.addHook('onRoute', (route) => observe({ method: route.method, url: route.url }));
+  }
   const auth = createAuthContext(instance, options.auth);
   void app.register(fastifyCookie);
   registerSecurityHooks(app, auth.ownerExists, webAppFallback(options.webRoot));
@@ -92,7 +101,10 @@ export function buildServer(
   registerDirectoryRoutes(app, auth, instance.paths.root);
   registerFhirApi(app, instance, auth);
   registerHealthRoutes(app, instance, auth);
+  registerCodesRoutes(app, auth);
   registerImportRoutes(app, auth, instance, { maxUploadMiB: config.maxUploadMiB ?? DEFAULT_MAX_UPLOAD_MIB, ...options.imports });
+  registerDeletionRoutes(app, auth, instance);
+  registerPrivacyRoutes(app, auth, instance);
   app.get('/healthz', async () => {
     // Touches the system database so a broken key or disk shows up here, not at first use.
     instance.system.prepare('SELECT 1').get();

@@ -54,6 +54,9 @@ export function openEncryptedDatabase(path: string, key: Buffer, options: OpenOp
       db.pragma('journal_mode = WAL');
       db.pragma('synchronous = FULL');
     }
+    // Deleted content is overwritten with zeros, not left in free pages (issue 6 §2: nothing of a
+    // deleted source or person may remain; https://www.sqlite.org/pragma.html#pragma_secure_delete).
+    db.pragma('secure_delete = ON');
     db.pragma('foreign_keys = ON');
     db.pragma('busy_timeout = 5000');
     db.pragma('trusted_schema = OFF');

@@ -1,7 +1,8 @@
 import { AppShell, Burger, Button, Group, NativeSelect, NavLink, Text, VisuallyHidden } from '@mantine/core';
 import { useDisclosure } from '@mantine/hooks';
-import { useEffect } from 'react';
+import { lazy, Suspense, useEffect } from 'react';
 import { HomePage } from './pages/HomePage.tsx';
+import { PrivacyPage } from './pages/PrivacyPage.tsx';
 import { RecordDetailPage } from './pages/RecordDetailPage.tsx';
 import { RecordListPage } from './pages/RecordListPage.tsx';
 import { RecordsPage } from './pages/RecordsPage.tsx';
@@ -11,7 +12,10 @@ import { UploadPage } from './pages/UploadPage.tsx';
 import { healthNav, healthPage } from './health/routes.tsx';
 import { match, navigate, Redirect, useLocation, type Param } from './router.tsx';
 import { useHearth } from './session.tsx';
-import { Empty } from './ui.tsx';
+import { Empty, Loading } from './ui.tsx';
+import { ColorSchemeToggle } from './quality/ColorSchemeToggle.tsx';
+
+const EntryPage = lazy(() => import('./entry/EntryPage.tsx').then((module) => ({ default: module.EntryPage })));
 
 /** The signed-in app: header with the person switcher, a nav, and the page of the current URL. */
 export function Shell() {
@@ -52,7 +56,7 @@ export function Shell() {
         <Group h="100%" px="md" justify="space-between" wrap="nowrap" gap="xs">
           <Group gap="xs" wrap="nowrap">
             <Burger opened={opened} onClick={toggle} hiddenFrom="sm" size="sm" aria-label={opened ? 'Close the menu' : 'Open the menu'} />
-            <Text fw={700} c="teal.9" component="span">
+            <Text fw={700} c="var(--hearth-brand)" component="span">
               Hearth
             </Text>
           </Group>
@@ -80,8 +84,10 @@ export function Shell() {
             {healthNav(person.id, section).map(([to, label, active]) => nav(to, label, active))}
             {nav(`/people/${encodeURIComponent(person.id)}/records`, 'Records', section === 'records')}
             {/* Only what this account's role allows for the person (access/access.ts ROLE_ACTIONS). */}
+            {person.actions.includes('write') && nav(`/people/${encodeURIComponent(person.id)}/add`, 'Add a record', section === 'add')}
             {person.actions.includes('write') && nav(`/people/${encodeURIComponent(person.id)}/upload`, 'Upload', section === 'upload')}
             {person.actions.includes('manage') && nav(`/people/${encodeURIComponent(person.id)}/sharing`, 'Sharing', section === 'sharing')}
+            {person.actions.includes('manage') && nav(`/people/${encodeURIComponent(person.id)}/privacy`, 'Privacy', section === 'privacy')}
           </>
         )}
         {nav('/', 'People', path === '/')}
@@ -90,6 +96,10 @@ export function Shell() {
           <VisuallyHidden>Signed in as </VisuallyHidden>
           {session.account.username}
         </Text>
+        {/* In the menu, not the header: at 375 px the header needs its width for the person switcher. */}
+        <Group px="xs" mt="xs">
+          <ColorSchemeToggle />
+        </Group>
       </AppShell.Navbar>
       <AppShell.Main id="main" tabIndex={-1}>
         <Page />
@@ -111,8 +121,11 @@ function Page() {
   if ((params = match('/people/:pid/records/:type', path)) && known(params.pid)) return <RecordListPage pid={params.pid} type={params.type} />;
   if ((params = match('/people/:pid/records/:type/:id', path)) && known(params.pid))
     return <RecordDetailPage key={path} pid={params.pid} type={params.type} id={params.id} />;
+  if ((params = match('/people/:pid/records/:type/:id/edit', path)) && known(params.pid)) return <Suspense fallback={<Loading />}><EntryPage key={path} pid={params.pid} edit={{ type: params.type, id: params.id }} /></Suspense>;
+  if ((params = match('/people/:pid/add', path)) && known(params.pid)) return <Suspense fallback={<Loading />}><EntryPage key={path} pid={params.pid} /></Suspense>;
   if ((params = match('/people/:pid/upload', path)) && known(params.pid)) return <UploadPage pid={params.pid} />;
   if ((params = match('/people/:pid/sharing', path)) && known(params.pid)) return <SharingPage pid={params.pid} />;
+  if ((params = match('/people/:pid/privacy', path)) && known(params.pid)) return <PrivacyPage pid={params.pid} />;
   if ((params = match('/people/:pid', path)) && known(params.pid)) return <Redirect to={`/people/${encodeURIComponent(params.pid)}/records`} />;
   return <Empty>There is no such page, or no such person. Choose one in the menu.</Empty>;
 }

@@ -47,12 +47,15 @@ export interface CallOptions {
   body?: unknown;
   /** Signing in: a 401 there is a wrong password, not an ended session. */
   quietUnauthenticated?: boolean;
+  /** Extra request headers (If-Match on an edit). */
+  headers?: Record<string, string>;
 }
 
 export async function api<T>(method: string, path: string, options: CallOptions = {}): Promise<T> {
   const headers: Record<string, string> = { Accept: 'application/json' };
   if (method !== 'GET') Object.assign(headers, CSRF_HEADERS);
   if (options.body !== undefined) headers['Content-Type'] = 'application/json';
+  if (options.headers) Object.assign(headers, options.headers);
   let response: Response;
   try {
     response = await fetch(path, {
@@ -77,7 +80,7 @@ export async function api<T>(method: string, path: string, options: CallOptions 
 
 export const get = <T>(path: string) => api<T>('GET', path);
 export const post = <T>(path: string, body?: unknown, options: CallOptions = {}) => api<T>('POST', path, { ...options, ...(body !== undefined ? { body } : {}) });
-export const put = <T>(path: string, body?: unknown) => api<T>('PUT', path, body !== undefined ? { body } : {});
+export const put = <T>(path: string, body?: unknown, headers?: Record<string, string>) => api<T>('PUT', path, { ...(body !== undefined ? { body } : {}), ...(headers ? { headers } : {}) });
 export const del = <T>(path: string) => api<T>('DELETE', path);
 
 /** Path segments are always encoded: ids come from the server, but a route is no place to trust them. */

@@ -7,11 +7,12 @@ import { App } from './App.tsx';
 
 // System fonts only: Hearth works offline and loads nothing from another origin. Darker shades than
 // Mantine's defaults: text and controls keep WCAG 2.2 AA contrast (4.5:1), checked by axe in the tests.
-const theme = createTheme({ primaryColor: 'teal', primaryShade: { light: 9, dark: 7 }, defaultRadius: 'md' });
+const theme = createTheme({ primaryColor: 'teal', primaryShade: { light: 9, dark: 9 }, defaultRadius: 'md' });
 const contrast: CSSVariablesResolver = () => ({
   variables: {},
-  light: { '--mantine-color-dimmed': 'var(--mantine-color-gray-7)', '--mantine-color-anchor': 'var(--mantine-color-teal-9)', '--mantine-primary-color-light-color': 'var(--mantine-color-teal-9)', '--mantine-color-teal-light-color': 'var(--mantine-color-teal-9)' },
-  dark: {},
+  light: { '--mantine-color-dimmed': 'var(--mantine-color-gray-7)', '--mantine-color-anchor': 'var(--mantine-color-teal-9)', '--mantine-primary-color-light-color': 'var(--mantine-color-teal-9)', '--mantine-color-teal-light-color': 'var(--mantine-color-teal-9)', '--hearth-brand': 'var(--mantine-color-teal-9)' },
+  // Dark mode (quality/ColorSchemeToggle.tsx): lighter dimmed text and brand for the same AA contrast on dark backgrounds.
+  dark: { '--mantine-color-dimmed': 'var(--mantine-color-dark-1)', '--hearth-brand': 'var(--mantine-color-teal-4)', '--mantine-color-anchor': 'var(--mantine-color-teal-4)' },
 });
 
 createRoot(document.getElementById('root')!).render(

@@ -3,6 +3,8 @@ import { auditLog } from '../../audit/index.ts';
 import { cliActor } from '../actor.ts';
 import { commandContext, withInstance } from '../context.ts';
 import { table } from '../output.ts';
+import { deletionService } from '../../deletion/deletion-service.ts';
+import { cliRequester, requireYes } from './delete-helpers.ts';
 
 export function registerPerson(program: Command): void {
   const person = program.command('person').description('the people whose records this instance keeps');
@@ -28,6 +30,18 @@ export function registerPerson(program: Command): void {
         context.output.result(people, () =>
           people.length === 0 ? 'No people yet: add one with "hearth person add --name …"' : table(['ID', 'NAME', 'ADDED'], people.map((p) => [p.id, p.name, p.createdAt])),
         );
+      });
+    });
+  person
+    .command('delete <id>')
+    .description("delete a person: their vault, data key, sources, grants and links (cannot be undone)")
+    .option('--yes', 'confirm the deletion')
+    .action(async (id: string, options: { yes?: boolean }, command: Command) => {
+      const context = commandContext(command);
+      requireYes(options, 'a person');
+      await withInstance(context, async (instance) => {
+        await deletionService(instance).deletePerson(cliRequester(), id);
+        context.output.result({ personId: id, deleted: true }, () => `deleted person ${id}`);
       });
     });
 }

@@ -9,6 +9,8 @@ import { cliActor } from '../actor.ts';
 import { sessionsOf } from '../../sessions/sessions-service.ts';
 import { commandContext, withInstance } from '../context.ts';
 import { table } from '../output.ts';
+import { deletionService } from '../../deletion/deletion-service.ts';
+import { cliRequester, requireYes } from './delete-helpers.ts';
 
 /**
  * Reads one password without echo on a terminal: raw mode, so the characters never reach the
@@ -173,6 +175,20 @@ export function registerUser(program: Command): void {
         const account = await audited(instance, 'disable', () => accounts.disable(username), (a) => ({ accountId: a.id }));
         const ended = sessionsOf(instance.system).endAllFor(account.id);
         context.output.result({ ...account, sessionsEnded: ended }, () => `disabled ${account.username}; ${ended} session(s) ended`);
+      });
+    });
+  user
+    .command('delete <username>')
+    .description('delete an account with its sessions, grants, second factor and invites; people stay (cannot be undone)')
+    .option('--yes', 'confirm the deletion')
+    .action(async (username: string, options: { yes?: boolean }, command: Command) => {
+      const context = commandContext(command);
+      requireYes(options, 'an account');
+      await withInstance(context, (instance) => {
+        const account = accountsOf(instance.system).byUsername(username);
+        if (!account) throw new HearthError('not-found', 'no such account');
+        deletionService(instance).deleteAccount(cliRequester(), account.id);
+        context.output.result({ accountId: account.id, deleted: true }, () => `deleted account ${username}`);
       });
     });
 }

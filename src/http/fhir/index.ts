@@ -30,6 +30,8 @@ export function registerFhirApi(app: FastifyInstance, instance: Instance, auth: 
   const sources = sourcesRepository(instance.system);
   const reads = readService(door, sources);
   app.addHook('onClose', async () => vaults.close());
-  void app.register(fhirPlugin, { prefix: '/fhir', auth, reads, writes: writeService(door, sources) });
+  // Deleting a source or a person rewrites or removes the vault file: the cached handle goes first.
+  auth.lifecycle.onRelease((personId) => vaults.evict(personId));
+  void app.register(fhirPlugin, { prefix: '/fhir', auth, reads, writes: writeService(door, sources, (accountId) => auth.accounts.get(accountId)?.username) });
   registerRecordApiRoutes(app, auth, reads);
 }

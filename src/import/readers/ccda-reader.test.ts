@@ -5,7 +5,7 @@ import { XMLParser } from 'fast-xml-parser';
 import { afterAll, afterEach, describe, expect, it, vi } from 'vitest';
 import { validateFhirResource } from '../../fhir/validate.ts';
 import { readImportPath } from './index.ts';
-import { collect, errors, makeTempDir, resources } from './readers.test-helper.ts';
+import { collect, errors, makeTempDir, resources, HANG_GUARD_MS } from './readers.test-helper.ts';
 
 const FIXTURE = join(import.meta.dirname, 'fixtures', 'ccd-sample.xml');
 const SAMPLE = readFileSync(FIXTURE, 'utf8');
@@ -193,7 +193,7 @@ describe('C-CDA input that is refused', () => {
     const path = writeXml(text);
     const start = performance.now();
     const items = await collect(readImportPath(path));
-    expect(performance.now() - start).toBeLessThan(1000);
+    expect(performance.now() - start).toBeLessThan(HANG_GUARD_MS);
     expect(items).toHaveLength(1);
     expect(items[0]).toMatchObject({ kind: 'error', location: { file: path } });
     expect(items[0]!.kind === 'error' && items[0]!.message).toMatch(message);

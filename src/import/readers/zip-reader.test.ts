@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import { gzipSync } from 'node:zlib';
 import { afterAll, describe, expect, it } from 'vitest';
 import { readImportBuffer, readImportPath, type ReadOptions } from './index.ts';
-import { collect, errors, makeTempDir, resources } from './readers.test-helper.ts';
+import { collect, errors, makeTempDir, resources, HANG_GUARD_MS } from './readers.test-helper.ts';
 import { buildZip, type ZipEntrySpec } from './zip-writer.test-helper.ts';
 
 const temp = makeTempDir();
@@ -29,7 +29,7 @@ async function refusal(entries: ZipEntrySpec[], options?: ReadOptions): Promise<
   for (const read of [() => readImportPath(path, options), () => readImportBuffer(path, readFileSync(path), options)]) {
     const start = performance.now();
     const items = await collect(read());
-    expect(performance.now() - start).toBeLessThan(1000);
+    expect(performance.now() - start).toBeLessThan(HANG_GUARD_MS);
     expect(resources(items)).toEqual([]);
     expect(items).toHaveLength(1);
     expect(items[0]!.location).toEqual({ file: path });
@@ -109,7 +109,7 @@ describe('zip archives', () => {
     const path = writeZip([GOOD, { name: 'inner/bomb.zip', data: innerBomb, method: 'store' }]);
     const start = performance.now();
     const items = await collect(readImportPath(path));
-    expect(performance.now() - start).toBeLessThan(1000);
+    expect(performance.now() - start).toBeLessThan(HANG_GUARD_MS);
     expect(errors(items)).toEqual([
       expect.objectContaining({ kind: 'error', location: { file: `${path}!inner/bomb.zip` }, message: `${path}!inner/bomb.zip: nested archives are not imported` }),
     ]);

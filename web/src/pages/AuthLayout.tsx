@@ -6,7 +6,7 @@ export function AuthLayout({ title, intro, children }: { title: string; intro?: 
   return (
     <Container size={440} py={48} px="md" component="main">
       <Stack gap="xs" mb="lg" align="center">
-        <Text fw={700} size="xl" c="teal.9">
+        <Text fw={700} size="xl" c="var(--hearth-brand)">
           Hearth
         </Text>
         <Title order={1} size="h2" ta="center">

@@ -1,5 +1,6 @@
 import { Badge, Breadcrumbs, Code, Stack, Table, Tabs, Text, Title } from '@mantine/core';
 import { get, seg } from '../api.ts';
+import { ManualRecordActions } from '../entry/ManualRecordActions.tsx';
 import { FhirElements } from '../fhir/render.tsx';
 import { summarise, type Json } from '../fhir/summarise.ts';
 import { Link } from '../router.tsx';
@@ -41,6 +42,7 @@ export function RecordDetailPage({ pid, type, id }: { pid: string; type: string;
             {type} · version {String((record.data.meta as { versionId?: string } | undefined)?.versionId ?? '?')}
             {latest?.source ? ` · from ${latest.source.label}` : ''}
           </Text>
+          <ManualRecordActions pid={pid} type={type} id={id} record={record.data} latest={latest} />
           <Tabs defaultValue="fields" keepMounted={false}>
             <Tabs.List>
               <Tabs.Tab value="fields">Details</Tabs.Tab>

@@ -1,0 +1,63 @@
+// Sensitive actions (deletion) need the password proved within five minutes (SECURITY.md): when the
+// server answers 401 reauth-required, ask for it once, then run the same action again.
+import { Button, Group, PasswordInput, Stack, Text } from '@mantine/core';
+import { useState, type FormEvent, type ReactElement } from 'react';
+import { ApiError, post } from './api.ts';
+
+export interface Reauth {
+  /** Runs `action`; on reauth-required keeps it for after the password prompt. */
+  run(action: () => Promise<void>): Promise<void>;
+  busy: boolean;
+  error: unknown;
+  /** The password prompt, while one is needed; null otherwise. */
+  prompt: ReactElement | null;
+}
+
+export function useReauth(): Reauth {
+  const [pending, setPending] = useState<(() => Promise<void>) | null>(null);
+  const [password, setPassword] = useState('');
+  const [busy, setBusy] = useState(false);
+  const [error, setError] = useState<unknown>(null);
+
+  const run = async (action: () => Promise<void>) => {
+    setBusy(true);
+    setError(null);
+    try {
+      await action();
+      setPending(null);
+    } catch (caught) {
+      if (caught instanceof ApiError && caught.code === 'reauth-required') setPending(() => action);
+      else setError(caught);
+    }
+    setBusy(false);
+  };
+
+  const submit = (event: FormEvent) => {
+    event.preventDefault();
+    const action = pending;
+    void run(async () => {
+      await post('/api/reauth', { password }, { quietUnauthenticated: true });
+      setPassword('');
+      if (action) await action();
+    });
+  };
+
+  const prompt = pending ? (
+    <form onSubmit={submit} aria-label="Confirm your password">
+      <Stack gap="sm">
+        <Text size="sm">Confirm your password to continue.</Text>
+        <PasswordInput label="Password" autoComplete="current-password" required value={password} onChange={(e) => setPassword(e.currentTarget.value)} />
+        <Group>
+          <Button type="submit" loading={busy}>
+            Confirm
+          </Button>
+          <Button variant="default" onClick={() => setPending(null)}>
+            Cancel
+          </Button>
+        </Group>
+      </Stack>
+    </form>
+  ) : null;
+
+  return { run, busy, error, prompt };
+}
