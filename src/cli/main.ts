@@ -2,6 +2,7 @@ import { Command, CommanderError } from 'commander';
 import { registerAudit } from './commands/audit.ts';
 import { registerDemo } from './commands/demo.ts';
 import { registerDirectory } from './commands/directory.ts';
+import { registerExport } from './commands/export.ts';
 import { registerImport } from './commands/import.ts';
 import { registerInit } from './commands/init.ts';
 import { registerPerson } from './commands/person.ts';
@@ -23,7 +24,7 @@ export async function main(argv: string[]): Promise<number> {
     .showHelpAfterError('(run "hearth --help" for usage)')
     .exitOverride();
   program.configureOutput({ outputError: (text, write) => write(`hearth: ${text.replace(/^error: /, '').trimEnd()}\n`) });
-  for (const register of [registerInit, registerPerson, registerSource, registerImport, registerSearch, registerStats, registerDemo, registerAudit, registerUser, registerDirectory, registerServe]) {
+  for (const register of [registerInit, registerPerson, registerSource, registerImport, registerSearch, registerStats, registerDemo, registerAudit, registerExport, registerUser, registerDirectory, registerServe]) {
     register(program);
   }
   for (const command of program.commands) command.exitOverride();

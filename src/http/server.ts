@@ -10,6 +10,7 @@ import { registerAuthRoutes } from './auth-routes.ts';
 import { registerCodesRoutes } from './codes-routes.ts';
 import { registerDeletionRoutes } from './deletion-routes.ts';
 import { registerDirectoryRoutes } from './directory-routes.ts';
+import { registerExportRoutes } from './export-routes.ts';
 import { registerFhirApi } from './fhir/index.ts';
 import { registerHealthRoutes } from './health-routes.ts';
 import { registerImportRoutes } from './import-routes.ts';
@@ -102,6 +103,7 @@ export function buildServer(
   registerFhirApi(app, instance, auth);
   registerHealthRoutes(app, instance, auth);
   registerCodesRoutes(app, auth);
+  registerExportRoutes(app, auth, instance);
   registerImportRoutes(app, auth, instance, { maxUploadMiB: config.maxUploadMiB ?? DEFAULT_MAX_UPLOAD_MIB, ...options.imports });
   registerDeletionRoutes(app, auth, instance);
   registerPrivacyRoutes(app, auth, instance);

@@ -1,6 +1,7 @@
 import { AppShell, Burger, Button, Group, NativeSelect, NavLink, Text, VisuallyHidden } from '@mantine/core';
 import { useDisclosure } from '@mantine/hooks';
 import { lazy, Suspense, useEffect } from 'react';
+import { ExportPage } from './pages/ExportPage.tsx';
 import { HomePage } from './pages/HomePage.tsx';
 import { PrivacyPage } from './pages/PrivacyPage.tsx';
 import { RecordDetailPage } from './pages/RecordDetailPage.tsx';
@@ -88,6 +89,7 @@ export function Shell() {
             {person.actions.includes('write') && nav(`/people/${encodeURIComponent(person.id)}/upload`, 'Upload', section === 'upload')}
             {person.actions.includes('manage') && nav(`/people/${encodeURIComponent(person.id)}/sharing`, 'Sharing', section === 'sharing')}
             {person.actions.includes('manage') && nav(`/people/${encodeURIComponent(person.id)}/privacy`, 'Privacy', section === 'privacy')}
+            {nav(`/people/${encodeURIComponent(person.id)}/export`, 'Export', section === 'export')}
           </>
         )}
         {nav('/', 'People', path === '/')}
@@ -126,6 +128,7 @@ function Page() {
   if ((params = match('/people/:pid/upload', path)) && known(params.pid)) return <UploadPage pid={params.pid} />;
   if ((params = match('/people/:pid/sharing', path)) && known(params.pid)) return <SharingPage pid={params.pid} />;
   if ((params = match('/people/:pid/privacy', path)) && known(params.pid)) return <PrivacyPage pid={params.pid} />;
+  if ((params = match('/people/:pid/export', path)) && known(params.pid)) return <ExportPage pid={params.pid} />;
   if ((params = match('/people/:pid', path)) && known(params.pid)) return <Redirect to={`/people/${encodeURIComponent(params.pid)}/records`} />;
   return <Empty>There is no such page, or no such person. Choose one in the menu.</Empty>;
 }

@@ -2,6 +2,7 @@ import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from
 import { HearthError, isHearthError, toOperationOutcome } from '../../errors/hearth-error.ts';
 import { NOT_FOUND, type ReadService } from '../../fhir-api/read-service.ts';
 import type { WriteService } from '../../fhir-api/write-service.ts';
+import type { SummaryService } from '../../export/summary-service.ts';
 import { parseJsonValueGuarded } from '../../import/readers/json-guard.ts';
 import { DEFAULT_READ_LIMITS } from '../../import/readers/limits.ts';
 import type { AuthContext } from '../auth-context.ts';
@@ -14,6 +15,8 @@ export interface FhirPluginOptions {
   auth: AuthContext;
   reads: ReadService;
   writes: WriteService;
+  /** Patient/:id/$summary (the IPS operation). */
+  summaries?: SummaryService;
 }
 
 /** FHIR errors are OperationOutcomes (R4 operationoutcome.html) with the HTTP status of the problem. */
@@ -59,7 +62,7 @@ export async function fhirPlugin(app: FastifyInstance, options: FhirPluginOption
   });
   app.setNotFoundHandler(async (_request, reply) => sendFhir(reply, 404, toOperationOutcome(new HearthError('not-found', NOT_FOUND))));
 
-  registerFhirReadRoutes(app, options.auth, options.reads);
+  registerFhirReadRoutes(app, options.auth, options.reads, options.summaries);
   registerFhirSearchRoutes(app, options.auth, options.reads);
   registerFhirWriteRoutes(app, options.auth, options.writes);
 }

@@ -4,7 +4,9 @@ import { readService, type ReadService } from '../../fhir-api/read-service.ts';
 import { sharedVaultCache } from '../../fhir-api/vault-cache.ts';
 import { writeService } from '../../fhir-api/write-service.ts';
 import type { Instance } from '../../instance/instance.ts';
+import { summaryService } from '../../export/summary-service.ts';
 import { sourcesRepository } from '../../sources/sources-repository.ts';
+import { registerSummaryRoutes } from '../summary-routes.ts';
 import type { AuthContext } from '../auth-context.ts';
 import { callerOf } from './fhir-reply.ts';
 import { fhirPlugin } from './fhir-plugin.ts';
@@ -32,6 +34,8 @@ export function registerFhirApi(app: FastifyInstance, instance: Instance, auth: 
   app.addHook('onClose', async () => vaults.close());
   // Deleting a source or a person rewrites or removes the vault file: the cached handle goes first.
   auth.lifecycle.onRelease((personId) => vaults.evict(personId));
-  void app.register(fhirPlugin, { prefix: '/fhir', auth, reads, writes: writeService(door, sources, (accountId) => auth.accounts.get(accountId)?.username) });
+  const summaries = summaryService(door, instance.people, () => new Date(auth.now()));
+  void app.register(fhirPlugin, { prefix: '/fhir', auth, reads, writes: writeService(door, sources, (accountId) => auth.accounts.get(accountId)?.username), summaries });
   registerRecordApiRoutes(app, auth, reads);
+  registerSummaryRoutes(app, auth, summaries);
 }

@@ -1,5 +1,6 @@
 import type { FastifyInstance } from 'fastify';
 import { HearthError } from '../../errors/hearth-error.ts';
+import type { SummaryService } from '../../export/summary-service.ts';
 import { notFound, type ReadService } from '../../fhir-api/read-service.ts';
 import { DEFAULT_COUNT } from '../../search/index.ts';
 import type { AuthContext } from '../auth-context.ts';
@@ -22,8 +23,8 @@ function everythingPaging(rawQuery: string, lenient: boolean): { count: number; 
   return paging;
 }
 
-/** metadata, read, vread, history and Patient/$everything (R4 http.html, patient-operation-everything). */
-export function registerFhirReadRoutes(app: FastifyInstance, auth: AuthContext, reads: ReadService): void {
+/** metadata, read, vread, history, Patient/$everything (R4 http.html, patient-operation-everything) and Patient/$summary (IPS). */
+export function registerFhirReadRoutes(app: FastifyInstance, auth: AuthContext, reads: ReadService, summaries?: SummaryService): void {
   app.get<{ Params: PersonParams }>('/:personId/metadata', async (request, reply) => {
     const { personId } = request.params;
     return sendFhir(reply, 200, reads.capability(callerOf(auth, request), personId, baseUrlOf(request, personId)));
@@ -39,7 +40,7 @@ export function registerFhirReadRoutes(app: FastifyInstance, auth: AuthContext, 
     return sendResource(request, reply, 200, reads.vread(callerOf(auth, request), personId, type, id, vid));
   });
 
-  // One route for the instance-level paths after an id: `_history` and `$everything`.
+  // One route for the instance-level paths after an id: `_history`, `$everything` and `$summary`.
   app.get<{ Params: RecordParams & { operation: string } }>('/:personId/:type/:id/:operation', async (request, reply) => {
     const { personId, type, id, operation } = request.params;
     const caller = callerOf(auth, request);
@@ -49,6 +50,8 @@ export function registerFhirReadRoutes(app: FastifyInstance, auth: AuthContext, 
       const { count, offset } = everythingPaging(rawQueryOf(request), isLenient(request));
       return sendFhir(reply, 200, everythingBundle(base, id, reads.everything(caller, personId, id, count, offset)));
     }
+    // IPS IG: Patient/[id]/$summary returns the patient's IPS document Bundle.
+    if (operation === '$summary' && type === 'Patient' && summaries) return sendFhir(reply, 200, summaries.ips(caller, personId, base, id));
     throw notFound();
   });
 }
