@@ -55,10 +55,11 @@ const shared = new WeakMap<PeopleService, VaultCache>();
 /** The vault cache every route group of a server shares; the first caller to close it closes all. */
 export function sharedVaultCache(people: PeopleService): VaultCache {
   let cache = shared.get(people);
-  if (!cache) {
+  if (cache === undefined) {
     const inner = vaultCache(people);
     cache = {
       get: inner.get,
+      evict: inner.evict,
       close() {
         inner.close();
         shared.delete(people);

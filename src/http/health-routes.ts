@@ -18,7 +18,7 @@ const QUERY_TEXT = { type: 'string', maxLength: 200 } as const;
 export function registerHealthRoutes(app: FastifyInstance, instance: Instance, auth: AuthContext, options: HealthServiceOptions = {}): void {
   const vaults = sharedVaultCache(instance.people);
   app.addHook('onClose', async () => vaults.close());
-  const health = healthService(personDoor(auth.access, auth.audit, vaults), sourcesRepository(instance.system), options);
+  const health = healthService(personDoor(auth.access, auth.audit, vaults), sourcesRepository(instance.system), { now: () => new Date(auth.now()), ...options });
 
   app.get<{ Params: { personId: string } }>('/api/people/:personId/dashboard', async (request) =>
     health.dashboard(callerOf(auth, request), request.params.personId),
