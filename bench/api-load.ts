@@ -21,7 +21,7 @@ const OWNER = { username: 'bench-owner', password: 'a bench password nobody gues
 const LAB_SEARCH = 'Observation?code=http://loinc.org|4548-4&date=ge2015-01-01&_sort=-date&_count=20';
 
 /** `hearth serve` on a free loopback port; resolves with its base URL. Killed after `limitMs` whatever happens. */
-function startServer(dataDir: string, env: NodeJS.ProcessEnv, limitMs: number): Promise<{ child: ChildProcess; base: string }> {
+export function startServer(dataDir: string, env: NodeJS.ProcessEnv, limitMs: number): Promise<{ child: ChildProcess; base: string }> {
   const child = spawn(process.execPath, [...HEARTH_NODE_FLAGS, 'bin/hearth.js', 'serve', '--port', '0', '--data-dir', dataDir], {
     env: { ...env, HEARTH_LOG_LEVEL: 'warn' },
     stdio: ['ignore', 'ignore', 'pipe'],
@@ -39,7 +39,7 @@ function startServer(dataDir: string, env: NodeJS.ProcessEnv, limitMs: number): 
   });
 }
 
-async function signIn(base: string): Promise<string> {
+export async function signIn(base: string): Promise<string> {
   const headers = { 'content-type': 'application/json', 'x-hearth-csrf': '1' };
   const setup = await fetch(`${base}/api/setup`, { method: 'POST', headers, body: JSON.stringify(OWNER) });
   const response = setup.status === 201 ? setup : await fetch(`${base}/api/login`, { method: 'POST', headers, body: JSON.stringify(OWNER) });

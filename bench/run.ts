@@ -9,6 +9,7 @@ import { searchVault } from '../src/search/index.ts';
 import { openEncryptedDatabase } from '../src/storage/encrypted-database.ts';
 import { HEARTH_VERSION } from '../src/version.ts';
 import { measureApiLoad } from './api-load.ts';
+import { benchBrowser } from './browser-bench.ts';
 import { measureHostileInput } from './hostile-bench.ts';
 import { benchDirectory } from './directory-bench.ts';
 import { coldStart, percentile, runHearth, timeCalls } from './measure.ts';
@@ -116,6 +117,8 @@ export async function runBenchmarks(args: string[]): Promise<number> {
     const clean = (run: typeof api.read) => run.non2xx === 0 && run.errors === 0;
     rows.push(['API read of one Observation', described(api.read), '>= 1500 req/s, p99 < 50 ms', api.read.requestsPerSecond >= 1500 && api.read.p99Ms < 50 && clean(api.read) ? 'met' : 'NOT met']);
     rows.push(['API lab search (100k person)', described(api.labSearch), 'p99 < 100 ms', api.labSearch.p99Ms < 100 && clean(api.labSearch) ? 'met' : 'NOT met']);
+    // 4b. The dashboard, timeline and lab pages in Chromium over the same vault (bench/browser-bench.ts).
+    results.browser = await benchBrowser(dataDir, person.id, env, rows);
 
     // 5. Peak memory while importing a large NDJSON, in a child process.
     const big = join(work, 'big.ndjson');

@@ -47,3 +47,25 @@ export function vaultCache(people: PeopleService): VaultCache {
     },
   };
 }
+
+// One cache per people service (one per server's instance), so every route group of a server shares
+// the same open handles (and page cache) instead of opening each vault twice.
+const shared = new WeakMap<PeopleService, VaultCache>();
+
+/** The vault cache every route group of a server shares; the first caller to close it closes all. */
+export function sharedVaultCache(people: PeopleService): VaultCache {
+  let cache = shared.get(people);
+  if (cache === undefined) {
+    const inner = vaultCache(people);
+    cache = {
+      get: inner.get,
+      evict: inner.evict,
+      close() {
+        inner.close();
+        shared.delete(people);
+      },
+    };
+    shared.set(people, cache);
+  }
+  return cache;
+}

@@ -15,6 +15,7 @@ import { loadBackupConfig } from '../backup/backup-config.ts';
 import { registerDirectoryRoutes } from './directory-routes.ts';
 import { registerExportRoutes } from './export-routes.ts';
 import { registerFhirApi } from './fhir/index.ts';
+import { registerHealthRoutes } from './health-routes.ts';
 import { registerImportRoutes } from './import-routes.ts';
 import { registerInviteRoutes } from './invite-routes.ts';
 import { registerPeopleRoutes } from './people-routes.ts';
@@ -105,6 +106,7 @@ export function buildServer(
   registerInviteRoutes(app, auth);
   registerDirectoryRoutes(app, auth, instance.paths.root);
   registerFhirApi(app, instance, auth);
+  registerHealthRoutes(app, instance, auth);
   registerCodesRoutes(app, auth);
   registerExportRoutes(app, auth, instance);
   registerBackupRoutes(app, auth, options.backups ?? backupScheduler({ instance, config: loadBackupConfig(instance.paths.root) }));

@@ -11,6 +11,7 @@ import { RecordsPage } from './pages/RecordsPage.tsx';
 import { SettingsPage } from './pages/SettingsPage.tsx';
 import { SharingPage } from './pages/SharingPage.tsx';
 import { UploadPage } from './pages/UploadPage.tsx';
+import { healthNav, healthPage } from './health/routes.tsx';
 import { match, navigate, Redirect, useLocation, type Param } from './router.tsx';
 import { useHearth } from './session.tsx';
 import { Empty, Loading } from './ui.tsx';
@@ -83,6 +84,7 @@ export function Shell() {
             <Text size="xs" c="dimmed" px="sm" pt="xs">
               {person.name}
             </Text>
+            {healthNav(person.id, section).map(([to, label, active]) => nav(to, label, active))}
             {nav(`/people/${encodeURIComponent(person.id)}/records`, 'Records', section === 'records')}
             {nav(`/people/${encodeURIComponent(person.id)}/search`, 'Search', section === 'search')}
             {/* Only what this account's role allows for the person (access/access.ts ROLE_ACTIONS). */}
@@ -120,6 +122,8 @@ function Page() {
   if (path === '/settings') return <SettingsPage />;
   if (path === '/backups') return <BackupsPage />;
   const known = (pid: string) => session.people.some((person) => person.id === pid);
+  const health = healthPage(path, known);
+  if (health) return health;
   if ((params = match('/people/:pid/records', path)) && known(params.pid)) return <RecordsPage pid={params.pid} />;
   if ((params = match('/people/:pid/search', path)) && known(params.pid)) return <Suspense fallback={<Loading />}><SearchPage pid={params.pid} /></Suspense>;
   if ((params = match('/people/:pid/records/:type', path)) && known(params.pid)) return <BrowseListPage key={params.type} pid={params.pid} type={params.type} />;

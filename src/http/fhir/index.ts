@@ -1,7 +1,7 @@
 import type { FastifyInstance } from 'fastify';
 import { personDoor } from '../../fhir-api/person-door.ts';
 import { readService, type ReadService } from '../../fhir-api/read-service.ts';
-import { vaultCache } from '../../fhir-api/vault-cache.ts';
+import { sharedVaultCache } from '../../fhir-api/vault-cache.ts';
 import { writeService } from '../../fhir-api/write-service.ts';
 import type { Instance } from '../../instance/instance.ts';
 import { summaryService } from '../../export/summary-service.ts';
@@ -29,7 +29,7 @@ function registerRecordApiRoutes(app: FastifyInstance, auth: AuthContext, reads:
  * open vaults that lives as long as the server.
  */
 export function registerFhirApi(app: FastifyInstance, instance: Instance, auth: AuthContext): void {
-  const vaults = vaultCache(instance.people);
+  const vaults = sharedVaultCache(instance.people);
   const door = personDoor(auth.access, auth.audit, vaults);
   const sources = sourcesRepository(instance.system);
   const reads = readService(door, sources);
