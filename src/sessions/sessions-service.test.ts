@@ -54,7 +54,9 @@ describe('sessions service', () => {
     expect(stored.some((row) => row.id_hash === rawId)).toBe(false);
     expect(stored.some((row) => row.id_hash.startsWith(session.handle))).toBe(true);
     expect(sessions().resolve(rawId)?.accountId).toBe(alice);
-    expect(sessions().resolve(`${rawId.slice(0, -1)}A`)).toBeUndefined();
+    // One character changed (never to itself: a fixed replacement would equal the id 1 time in 64).
+    const altered = `${rawId.slice(0, -1)}${rawId.endsWith('A') ? 'B' : 'A'}`;
+    expect(sessions().resolve(altered)).toBeUndefined();
   });
 
   it('ends a session idle for 15 minutes, and any after 12 hours, deleting the row', () => {
