@@ -68,7 +68,7 @@ function load(url: string, cookie: string, options: ApiLoadOptions): Promise<Loa
  * (the other). An authenticated read of one Observation, then a typical lab search, each for a
  * bounded time; the server is stopped whatever happens.
  */
-export async function measureApiLoad(dataDir: string, personId: string, env: NodeJS.ProcessEnv, options: ApiLoadOptions): Promise<{ read: LoadResult; labSearch: LoadResult }> {
+export async function measureApiLoad(dataDir: string, personId: string, env: NodeJS.ProcessEnv, options: ApiLoadOptions): Promise<{ read: LoadResult; labSearch: LoadResult; labSearchConcurrent: LoadResult }> {
   const { child, base } = await startServer(dataDir, env, (options.seconds * 2 + 120) * 1000);
   try {
     const cookie = await signIn(base);
@@ -77,8 +77,11 @@ export async function measureApiLoad(dataDir: string, personId: string, env: Nod
     const observationId = bundle.entry?.[0]?.resource.id;
     if (!first.ok || !observationId) throw new Error(`no Observation to read: ${first.status}`);
     const read = await load(`${base}/fhir/${personId}/Observation/${observationId}`, cookie, options);
-    const labSearch = await load(`${base}/fhir/${personId}/${LAB_SEARCH}`, cookie, options);
-    return { read, labSearch };
+    // A person's own search (one client: its latency is the search's), then the same under the
+    // read run's concurrency (latency there is mostly waiting in line on the one server core).
+    const labSearch = await load(`${base}/fhir/${personId}/${LAB_SEARCH}`, cookie, { ...options, connections: 1 });
+    const labSearchConcurrent = await load(`${base}/fhir/${personId}/${LAB_SEARCH}`, cookie, options);
+    return { read, labSearch, labSearchConcurrent };
   } finally {
     child.kill('SIGTERM');
   }
