@@ -10,7 +10,7 @@ import { backupRepository, type BackupCopy, type BackupRow } from './backup-repo
 import { directoryTarget, type BackupTarget } from './backup-target.ts';
 import { checkArchive } from './archive-check.ts';
 import { backupsToPrune } from './retention.ts';
-import { takeSnapshot } from './snapshot.ts';
+import { appendWhenFree, takeSnapshot } from './snapshot.ts';
 
 export interface BackupDeps {
   instance: Instance;
@@ -73,7 +73,9 @@ export function backupService(deps: BackupDeps) {
   const repository = backupRepository(instance.system);
   const targets: BackupTarget[] = config.targets.map(directoryTarget);
   const actor = deps.actor ?? 'cli';
-  const audit = (outcome: 'success' | 'failure', query: string) => auditLog(instance.system).append({ actor, action: 'backup', outcome, what: { query } });
+  // Another process (an import, a CLI command) may hold the system database's write lock for a moment.
+  const audit = (outcome: 'success' | 'failure', query: string) =>
+    appendWhenFree(() => void auditLog(instance.system).append({ actor, action: 'backup', outcome, what: { query } }));
 
   /** A 'running' row whose process is gone was killed mid-way: it is a failure, never a backup. */
   function settleInterrupted(): void {
@@ -118,14 +120,14 @@ export function backupService(deps: BackupDeps) {
         const bad = copies.filter((c) => !c.ok);
         if (bad.length > 0) {
           repository.fail(id, now().getTime(), `copy check failed: ${bad.map((c) => `${c.target}: ${c.problem}`).join('; ')}`, copies);
-          audit('failure', `change=backup&backup=${id}`);
+          await audit('failure', `change=backup&backup=${id}`);
         } else {
           repository.finish(id, now().getTime(), { size: written.size, sha256: written.sha256, manifest, copies });
-          audit('success', `change=backup&backup=${id}`);
+          await audit('success', `change=backup&backup=${id}`);
         }
       } catch (error) {
         repository.fail(id, now().getTime(), (error as Error).message);
-        audit('failure', `change=backup&backup=${id}`);
+        await audit('failure', `change=backup&backup=${id}`);
         throw error;
       } finally {
         rmSync(work, { recursive: true, force: true });
@@ -145,7 +147,7 @@ export function backupService(deps: BackupDeps) {
       else problems.push(...(await checkArchive(good.get(archiveName(row.id)), ageSecretOf(config), deps.masterKey, join(instance.paths.tmpDir, `verify-${row.id}-${process.pid}`), row.manifest ?? undefined)));
       const result = { backupId: row.id, ok: problems.length === 0, problems };
       repository.recordVerification({ ...result, at: now().getTime() });
-      audit(result.ok ? 'success' : 'failure', `change=verify-backup&backup=${row.id}`);
+      await audit(result.ok ? 'success' : 'failure', `change=verify-backup&backup=${row.id}`);
       return result;
     },
     list: () => repository.list(),
@@ -165,7 +167,7 @@ export function backupService(deps: BackupDeps) {
       for (const { id, reason } of doomed) {
         for (const target of targets) await target.delete(archiveName(id));
         repository.markPruned(id, now().getTime(), reason);
-        audit('success', `change=prune-backup&backup=${id}`);
+        await audit('success', `change=prune-backup&backup=${id}`);
       }
       return doomed;
     },

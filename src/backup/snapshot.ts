@@ -78,7 +78,7 @@ export function systemHash(system: SqliteDatabase): string {
 }
 
 /** Retries a write refused with SQLITE_BUSY (after SQLite's own 5 s busy_timeout), for up to ~2 min. */
-async function appendWhenFree(write: () => void): Promise<void> {
+export async function appendWhenFree(write: () => void): Promise<void> {
   for (let attempt = 0; ; attempt += 1) {
     try {
       return write();
