@@ -82,7 +82,8 @@ export function createAuthorizationServer(options: AuthorizationServerOptions): 
     },
     features: {
       devInteractions: { enabled: false },
-      revocation: { enabled: true },
+      // A client may revoke only its own tokens (RFC 7009 §2.1).
+      revocation: { enabled: true, allowedPolicy: async (_ctx: unknown, client: { clientId: string }, token: { clientId: string }) => token.clientId === client.clientId },
       introspection: { enabled: true },
     },
     rotateRefreshToken: true,
@@ -106,6 +107,13 @@ export function createAuthorizationServer(options: AuthorizationServerOptions): 
   // The token response gains SMART's launch context. oidc-provider lets a middleware edit ctx.body
   // after its own handler ran (its documented "pre/post middleware" pattern).
   provider.use(async (ctx, next) => {
+    // OIDC Core §11 grants offline_access only with prompt=consent, and oidc-provider drops it
+    // otherwise; SMART App Launch clients ask for offline_access without a prompt. Our interactions
+    // always "consent", so asking for consent changes nothing but keeps the refresh token.
+    if (ctx.method === 'GET' && ctx.path === '/auth' && String(ctx.query.scope ?? '').split(' ').includes('offline_access') && ctx.query.prompt === undefined) {
+      ctx.query = { ...ctx.query, prompt: 'consent' };
+      ctx.req.originalUrl = `${issuerPath}${ctx.req.url}`; // keeps the mount path derivable (see handle())
+    }
     await next();
     if (ctx.oidc?.route !== 'token' || ctx.status !== 200 || typeof ctx.body?.access_token !== 'string') return;
     const token = await provider.AccessToken.find(ctx.body.access_token);
@@ -133,6 +141,9 @@ export function createAuthorizationServer(options: AuthorizationServerOptions): 
     const granted = allowed ? requested.filter((scope) => scope === 'openid' || allowed.includes(scope)) : requested;
     const grant = new provider.Grant({ accountId: patient.id, clientId: params.client_id });
     grant.addOIDCScope(granted.join(' '));
+    // Scopes left out are rejected, not just missing: a missing one would send the user back to consent.
+    const rejected = requested.filter((scope) => !granted.includes(scope));
+    if (rejected.length > 0) grant.rejectOIDCScope(rejected.join(' '));
     const grantId = await grant.save();
     await provider.interactionFinished(req, res, { login: { accountId: patient.id }, consent: { grantId } }, { mergeWithLastSubmission: false });
   }

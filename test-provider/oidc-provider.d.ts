@@ -16,6 +16,7 @@ declare module 'oidc-provider' {
 
   export interface OidcGrant {
     addOIDCScope(scope: string): void;
+    rejectOIDCScope(scope: string): void;
     save(): Promise<string>;
   }
 
