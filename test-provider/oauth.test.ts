@@ -153,7 +153,7 @@ describe('test provider OAuth', () => {
     ['ES384', { name: 'ECDSA', namedCurve: 'P-384' }],
     ['RS384', { name: 'RSASSA-PKCS1-v1_5', hash: 'SHA-384', modulusLength: 2048, publicExponent: new Uint8Array([1, 0, 1]) }],
   ] as const)('authenticates a private_key_jwt client signing with %s (jwks)', async (alg, algorithm) => {
-    const keys = await crypto.subtle.generateKey(algorithm, true, ['sign', 'verify']) as CryptoKeyPair;
+    const keys = await crypto.subtle.generateKey(algorithm, true, ['sign', 'verify']) as { publicKey: CryptoKey; privateKey: CryptoKey };
     const jwk = { ...(await crypto.subtle.exportKey('jwk', keys.publicKey)), kid: `key-${alg}`, alg, use: 'sig' };
     const client: oauth.Client = { client_id: `jwt-app-${alg}`, token_endpoint_auth_method: 'private_key_jwt' };
     await provider.registerClient({
