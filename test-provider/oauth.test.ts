@@ -1,3 +1,4 @@
+import type { webcrypto } from 'node:crypto';
 import * as oauth from 'oauth4webapi';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { followAuthorization, startTestProvider, type TestProvider } from './index.ts';
@@ -153,7 +154,7 @@ describe('test provider OAuth', () => {
     ['ES384', { name: 'ECDSA', namedCurve: 'P-384' }],
     ['RS384', { name: 'RSASSA-PKCS1-v1_5', hash: 'SHA-384', modulusLength: 2048, publicExponent: new Uint8Array([1, 0, 1]) }],
   ] as const)('authenticates a private_key_jwt client signing with %s (jwks)', async (alg, algorithm) => {
-    const keys = await crypto.subtle.generateKey(algorithm, true, ['sign', 'verify']) as { publicKey: CryptoKey; privateKey: CryptoKey };
+    const keys = await crypto.subtle.generateKey(algorithm, true, ['sign', 'verify']) as webcrypto.CryptoKeyPair;
     const jwk = { ...(await crypto.subtle.exportKey('jwk', keys.publicKey)), kid: `key-${alg}`, alg, use: 'sig' };
     const client: oauth.Client = { client_id: `jwt-app-${alg}`, token_endpoint_auth_method: 'private_key_jwt' };
     await provider.registerClient({
