@@ -1,14 +1,14 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { getStatus, isResourceType, parseSearchRequest } from '@medplum/core';
 import { FhirRouter, makeSimpleRequest } from '@medplum/fhir-router';
-import type { Binary, Resource, ResourceType } from '@medplum/fhirtypes';
+import type { Binary, DocumentReference, Resource, ResourceType } from '@medplum/fhirtypes';
 import type { OidcToken } from 'oidc-provider';
 import type { AuthorizationServer } from './authorization-server.ts';
 import type { ProviderBehaviours } from './behaviours.ts';
 import type { Dataset, DatasetPatient } from './dataset.ts';
 import { capabilityStatement, smartConfiguration } from './discovery.ts';
 import { SearchPages, matchEntry, outcomeEntry, searchBundle, type PageRequest } from './paging.ts';
-import { transformOutgoing, type TransformContext } from './transforms.ts';
+import { parseAttachmentBinaryId, transformOutgoing, type TransformContext } from './transforms.ts';
 
 /**
  * The FHIR R4 API: read and search over each patient's MemoryRepository (reads through medplum's
@@ -220,6 +220,19 @@ export function createFhirApi(options: FhirApiOptions) {
     return read(res, patient, resourceType, id);
   }
 
+  async function secondHostBinary(patient: DatasetPatient, id: string): Promise<Binary | undefined> {
+    const inline = parseAttachmentBinaryId(id);
+    try {
+      if (!inline) return await patient.repo.readResource<Binary>('Binary', id);
+      const document = await patient.repo.readResource<DocumentReference>('DocumentReference', inline.documentReferenceId);
+      const attachment = document.content[inline.index]?.attachment;
+      if (attachment?.data === undefined) return undefined;
+      return { resourceType: 'Binary', id, contentType: attachment.contentType ?? 'application/octet-stream', data: attachment.data };
+    } catch {
+      return undefined; // not in this patient's compartment
+    }
+  }
+
   async function guarded(res: ServerResponse, work: () => Promise<void>): Promise<void> {
     try {
       await work();
@@ -255,12 +268,8 @@ export function createFhirApi(options: FhirApiOptions) {
         if (req.method !== 'GET' || !match) throw new FhirFailure(404, 'not-found', 'Not found');
         const { token, patient } = await authenticate(req);
         requireScope(token, 'Binary', 'r');
-        let binary: Binary;
-        try {
-          binary = await patient.repo.readResource<Binary>('Binary', match[1]!);
-        } catch {
-          throw new FhirFailure(404, 'not-found', 'Not found');
-        }
+        const binary = await secondHostBinary(patient, match[1]!);
+        if (!binary) throw new FhirFailure(404, 'not-found', 'Not found');
         if ((req.headers.accept ?? '').includes('fhir+json')) return send(res, 200, binary);
         const bytes = Buffer.from(binary.data ?? '', 'base64');
         res.writeHead(200, { 'content-type': binary.contentType, 'content-length': String(bytes.length) }).end(bytes);

@@ -181,6 +181,19 @@ describe('test provider OAuth', () => {
     }
   });
 
+  it('patientIdDiffers: the token response gives an alias as patient, which the FHIR API resolves', async () => {
+    provider.behaviours.patientIdDiffers = true;
+    try {
+      const tokens = await connect(publicClient, oauth.None());
+      const own = provider.patients[0]!.id;
+      expect(tokens.patient).not.toBe(own);
+      const response = await fetch(`${provider.fhirBaseUrl}/Patient/${String(tokens.patient)}`, { headers: { authorization: `Bearer ${tokens.access_token}` } });
+      expect(((await response.json()) as { id: string }).id).toBe(own);
+    } finally {
+      provider.behaviours.patientIdDiffers = false;
+    }
+  });
+
   it('expires access tokens after the configured TTL', async () => {
     const short = await startTestProvider({ patients: 1, resourcesPerPatient: 30, accessTokenTtlSeconds: 1 });
     try {
