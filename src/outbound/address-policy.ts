@@ -18,7 +18,7 @@ export function refusedAddressReason(text: string, allowlist: Allowlist): string
   try {
     // Zone ids (`fe80::1%eth0`) are refused: they only name link-local interfaces.
     if (text.includes('%')) return 'a scoped (zone id) address';
-    address = ipaddr.parse(text);
+    address = ipaddr.parse(canonical(text));
   } catch {
     return 'not an IP address';
   }
@@ -56,6 +56,16 @@ function refusedReason(original: Address, allowlist: Allowlist): string | null {
   // What ipaddr.js calls 'unicast' is merely "no special range": only 2000::/3 is allocated as
   // global unicast (RFC 4291 §2.4); `::a.b.c.d` (deprecated IPv4-compatible) and the rest are not.
   return v6.match(ipaddr.IPv6.parse('2000::'), 3) ? null : 'IPv6 outside global unicast 2000::/3';
+}
+
+/**
+ * IPv6 text in the WHATWG serialisation (RFC 5952 style, no dotted quad). ipaddr.js reads any
+ * `::a.b.c.d` as IPv4-mapped `::ffff:a.b.c.d`, which would pass the deprecated IPv4-compatible
+ * `::8.8.8.8` off as the public 8.8.8.8; the URL serialiser keeps it as `::808:808`.
+ */
+function canonical(text: string): string {
+  if (!text.includes(':')) return text;
+  return new URL(`http://[${text}]/`).hostname.slice(1, -1);
 }
 
 /** The IPv4 address held in bytes [offset, offset+4) of an IPv6 address. */
