@@ -1,5 +1,6 @@
 import { type IncomingMessage, type Server, type ServerResponse, createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import * as oauth from 'oauth4webapi';
 import { afterEach, describe, expect, it } from 'vitest';
 import { HearthError } from '../errors/hearth-error.ts';
 import { type OutboundOptions, type Resolver, outboundClient, outboundClientFor } from './outbound-client.ts';
@@ -182,6 +183,21 @@ describe('outbound client: allowed requests', () => {
     const { client } = counted({ allowlist: [origin], answers: () => ['127.0.0.1'] });
     const response = await client.fetch(`${origin}/token`, { method: 'POST', body: new URLSearchParams({ grant_type: 'refresh_token' }) });
     expect(await response.json()).toEqual({ host: `token.test:${port}`, type: 'application/x-www-form-urlencoded;charset=UTF-8', text: 'grant_type=refresh_token' });
+  });
+
+  it("is oauth4webapi's customFetch: discovery through it, Response accepted as standard", async () => {
+    const { origin } = await serve((request, response) => {
+      response.setHeader('content-type', 'application/json');
+      response.end(JSON.stringify({ issuer: origin, token_endpoint: `${origin}/token`, path: request.url }));
+    });
+    const { client, connects } = counted({ allowlist: [origin] });
+    const issuer = new URL(origin);
+    // http is only for this test server; the allowlist, not oauth4webapi, is what permits it.
+    const response = await oauth.discoveryRequest(issuer, { algorithm: 'oauth2', [oauth.customFetch]: client.fetch, [oauth.allowInsecureRequests]: true });
+    const metadata = await oauth.processDiscoveryResponse(issuer, response);
+    expect(metadata.token_endpoint).toBe(`${origin}/token`);
+    expect(metadata.path).toBe('/.well-known/oauth-authorization-server');
+    expect(connects).toHaveLength(1);
   });
 
   it('outboundClientFor takes the allowlist from the server configuration', async () => {

@@ -20,6 +20,11 @@ export interface OutboundInit {
   headers?: Record<string, string>;
   body?: string | URLSearchParams;
   signal?: AbortSignal;
+  /**
+   * 'follow' (default): up to 3 hops, each checked like the first. 'manual': the 3xx response is
+   * returned as it is — what oauth4webapi asks for, since OAuth endpoints must not be redirected.
+   */
+  redirect?: 'follow' | 'manual';
 }
 /** fetch-shaped: a standard Response, or HearthError 'outbound_refused' (before any connect) / 'outbound_failed' (status 502). */
 export type OutboundFetch = (url: string | URL, init?: OutboundInit) => Promise<Response>;
@@ -131,7 +136,7 @@ export function outboundClient(options: OutboundOptions = {}): OutboundClient {
         throw mapError(checked.host)(error);
       }
       const location = response.headers.get('location');
-      if (!REDIRECTS.has(response.status) || location === null) {
+      if (!REDIRECTS.has(response.status) || location === null || init.redirect === 'manual') {
         return limitedResponse(response, {
           maxBytes,
           url: checked.url,

@@ -84,6 +84,15 @@ describe('outbound client: redirects', () => {
     expect((await failure(fetch(`${origin}/hop?left=4`))).code).toBe('outbound_refused');
   });
 
+  it("returns the redirect itself when asked for redirect: 'manual' (oauth4webapi)", async () => {
+    const origin = await serve(redirectTo('https://127.0.0.1/elsewhere'));
+    const { fetch, connects } = client({ allowlist: [origin] });
+    const response = await fetch(`${origin}/token`, { method: 'POST', body: 'a=1', redirect: 'manual' });
+    expect(response.status).toBe(302);
+    expect(response.headers.get('location')).toBe('https://127.0.0.1/elsewhere');
+    expect(connects).toHaveLength(1);
+  });
+
   it('turns a POST into a GET on 303 and drops Authorization when the origin changes', async () => {
     const seen: { method?: string; authorization?: string; type?: string }[] = [];
     const target = await serve((request, response) => {
