@@ -37,6 +37,8 @@ export interface OutboundOptions {
   maxResponseBytes?: number;
   /** One deadline for the whole exchange: connect, redirects, headers and body. */
   timeoutMs?: number;
+  /** Extra trusted CA certificates (PEM), added to Node's roots: a LAN server's private CA, tests. */
+  extraCaCertificates?: readonly string[];
   /** Called before every socket connect (tests count these; nothing else needs it). */
   onConnect?: (attempt: ConnectAttempt) => void;
 }
@@ -77,7 +79,7 @@ export function outboundClient(options: OutboundOptions = {}): OutboundClient {
   const resolver = options.resolver ?? systemResolver;
   const maxBytes = options.maxResponseBytes ?? DEFAULT_MAX_RESPONSE_BYTES;
   const timeoutMs = options.timeoutMs ?? DEFAULT_TIMEOUT_MS;
-  const agents = new PinnedAgents(options.onConnect);
+  const agents = new PinnedAgents({ onConnect: options.onConnect, extraCaCertificates: options.extraCaCertificates });
 
   /** Steps 1 and 2: the URL, then every address it resolves to; returns the address to connect to. */
   async function vet(input: string | URL): Promise<{ checked: CheckedUrl; address: string }> {

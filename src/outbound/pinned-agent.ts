@@ -1,4 +1,5 @@
 import type { LookupAddress } from 'node:dns';
+import { rootCertificates } from 'node:tls';
 import ipaddr from 'ipaddr.js';
 import { Agent, buildConnector } from 'undici';
 
@@ -28,14 +29,21 @@ function sameAddress(a: string | undefined, b: string): boolean {
   }
 }
 
-function pinnedConnector(address: string, onConnect?: (attempt: ConnectAttempt) => void): buildConnector.connector {
+export interface PinnedAgentOptions {
+  onConnect?: ((attempt: ConnectAttempt) => void) | undefined;
+  extraCaCertificates?: readonly string[] | undefined;
+}
+
+function pinnedConnector(address: string, { onConnect, extraCaCertificates }: PinnedAgentOptions): buildConnector.connector {
   const family = ipaddr.parse(address).kind() === 'ipv6' ? 6 : 4;
   // Node's net.connect asks with `all: true` when it may try several families (autoSelectFamily).
   const lookup = (_hostname: string, options: { all?: boolean }, callback: (...args: unknown[]) => void) => {
     if (options.all) callback(null, [{ address, family } satisfies LookupAddress]);
     else callback(null, address, family);
   };
-  const base = buildConnector({ lookup: lookup as never, timeout: 10_000 });
+  // Node's `ca` replaces its bundled roots, so extra certificates are added to them, not instead.
+  const ca = extraCaCertificates?.length ? { ca: [...rootCertificates, ...extraCaCertificates] } : {};
+  const base = buildConnector({ lookup: lookup as never, timeout: 10_000, ...ca });
   return (options, callback) => {
     const host = options.hostname.startsWith('[') ? options.hostname.slice(1, -1) : options.hostname;
     const port = Number(options.port) || (options.protocol === 'https:' ? 443 : 80);
@@ -56,11 +64,11 @@ function pinnedConnector(address: string, onConnect?: (attempt: ConnectAttempt) 
 /** undici Agents keyed by origin and pinned address, so keep-alive connections are reused safely. */
 export class PinnedAgents {
   readonly #agents = new Map<string, Agent>();
-  readonly #onConnect: ((attempt: ConnectAttempt) => void) | undefined;
+  readonly #options: PinnedAgentOptions;
   readonly #max: number;
 
-  constructor(onConnect?: (attempt: ConnectAttempt) => void, max = 32) {
-    this.#onConnect = onConnect;
+  constructor(options: PinnedAgentOptions = {}, max = 32) {
+    this.#options = options;
     this.#max = max;
   }
 
@@ -73,7 +81,7 @@ export class PinnedAgents {
       this.#agents.set(key, agent);
       return agent;
     }
-    agent = new Agent({ connect: pinnedConnector(address, this.#onConnect) });
+    agent = new Agent({ connect: pinnedConnector(address, this.#options) });
     this.#agents.set(key, agent);
     if (this.#agents.size > this.#max) {
       const [oldestKey, oldest] = this.#agents.entries().next().value as [string, Agent];
