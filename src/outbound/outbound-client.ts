@@ -74,6 +74,15 @@ function failed(host: string, reason: unknown): HearthError {
   return new HearthError('outbound_failed', `the request to ${host} failed`, [], { cause: reason instanceof Error ? reason : new Error(String(reason)) });
 }
 
+function untilAborted<T>(promise: Promise<T>, signal: AbortSignal): Promise<T> {
+  if (signal.aborted) return Promise.reject(signal.reason);
+  return new Promise<T>((resolve, reject) => {
+    const abort = () => reject(signal.reason);
+    signal.addEventListener('abort', abort, { once: true });
+    promise.then(resolve, reject).finally(() => signal.removeEventListener('abort', abort));
+  });
+}
+
 export function outboundClient(options: OutboundOptions = {}): OutboundClient {
   const allowlist = parseAllowlist(options.allowlist ?? []);
   const resolver = options.resolver ?? systemResolver;
@@ -82,7 +91,7 @@ export function outboundClient(options: OutboundOptions = {}): OutboundClient {
   const agents = new PinnedAgents({ onConnect: options.onConnect, extraCaCertificates: options.extraCaCertificates });
 
   /** Steps 1 and 2: the URL, then every address it resolves to; returns the address to connect to. */
-  async function vet(input: string | URL): Promise<{ checked: CheckedUrl; address: string }> {
+  async function vet(input: string | URL, signal: AbortSignal): Promise<{ checked: CheckedUrl; address: string }> {
     let checked: CheckedUrl;
     try {
       checked = checkUrl(input, allowlist);
@@ -94,7 +103,8 @@ export function outboundClient(options: OutboundOptions = {}): OutboundClient {
     if (checked.literal) addresses = [{ address: checked.host }];
     else {
       try {
-        addresses = await resolver(checked.host);
+        // The deadline covers a slow resolver too (dns.lookup itself cannot be cancelled).
+        addresses = await untilAborted(resolver(checked.host), signal);
       } catch (error) {
         throw failed(checked.host, error);
       }
@@ -122,8 +132,9 @@ export function outboundClient(options: OutboundOptions = {}): OutboundClient {
     const headers = new Headers(init.headers);
     let url: string | URL = input;
     for (let hop = 0; ; hop++) {
-      if (signal.aborted) throw mapError(String(url))(signal.reason);
-      const { checked, address } = await vet(url);
+      const { checked, address } = await vet(url, signal).catch((error: unknown) => {
+        throw mapError(typeof url === 'string' ? 'the server' : url.hostname)(error);
+      });
       let response: UndiciResponse;
       try {
         response = await undiciFetch(checked.url, {

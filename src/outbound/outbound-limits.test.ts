@@ -169,6 +169,14 @@ describe('outbound client: size cap and timeout', () => {
     expect(error.message).toBe('the request to 127.0.0.1 failed');
   });
 
+  it('gives up on a resolver that never answers: outbound_failed, no connect', async () => {
+    const { fetch, connects } = client({ timeoutMs: 200, resolver: () => new Promise(() => {}) });
+    const error = await failure(fetch('https://slow-dns.example/'));
+    expect(error.code).toBe('outbound_failed');
+    expect(error.message).toBe('the request to slow-dns.example failed');
+    expect(connects).toEqual([]);
+  });
+
   it("gives up on a body that stops halfway, and passes the caller's own abort through as such", async () => {
     const origin = await serve((request, response) => {
       response.write('{"resourceType":"Bundle",');
