@@ -170,6 +170,20 @@ describe('test provider OAuth', () => {
     expect(refreshed.access_token).toBeTruthy();
   });
 
+  it('registers clients dynamically at <issuer>/reg (RFC 7591) and refuses bad metadata in registerClient', async () => {
+    const response = await fetch(`${provider.issuer}/reg`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ redirect_uris: [REDIRECT], token_endpoint_auth_method: 'none', grant_types: ['authorization_code', 'refresh_token'] }),
+    });
+    expect(response.status).toBe(201);
+    const registered = (await response.json()) as { client_id: string };
+    const tokens = await connect({ client_id: registered.client_id, token_endpoint_auth_method: 'none' }, oauth.None());
+    expect(await fhirStatus(tokens.access_token)).toBe(200);
+    await expect(provider.registerClient({ client_id: 'broken', token_endpoint_auth_method: 'none', redirect_uris: ['not a url'] })).rejects.toThrow();
+    await expect(provider.registerClient({ redirect_uris: [REDIRECT] })).rejects.toThrow(/client_id/);
+  });
+
   it('grants only the scopes behaviours.grantScopes allows', async () => {
     provider.behaviours.grantScopes = ['launch/patient', 'patient/*.rs'];
     try {
