@@ -93,6 +93,17 @@ export function createAuthorizationServer(options: AuthorizationServerOptions): 
       registration: { enabled: true },
     },
     rotateRefreshToken: true,
+    // oidc-provider fetches a client's jwks_uri through an SSRF-guarded dispatcher that refuses
+    // special-use addresses, loopback included; Hearth in tests serves its JWKS on 127.0.0.1. The
+    // guard is dropped for loopback URLs only, and kept for anything else.
+    fetch: (url: string | URL, init: RequestInit & { dispatcher?: unknown }) => {
+      const { hostname } = new URL(url);
+      if (hostname === '127.0.0.1' || hostname === '[::1]' || hostname === 'localhost') {
+        const { dispatcher: _guard, ...rest } = init;
+        return globalThis.fetch(url, rest);
+      }
+      return globalThis.fetch(url, init);
+    },
     ttl: {
       AccessToken: options.accessTokenTtlSeconds,
       RefreshToken: options.refreshTokenTtlSeconds,

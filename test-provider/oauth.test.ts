@@ -1,4 +1,6 @@
 import type { webcrypto } from 'node:crypto';
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import * as oauth from 'oauth4webapi';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { followAuthorization, startTestProvider, type TestProvider } from './index.ts';
@@ -168,6 +170,27 @@ describe('test provider OAuth', () => {
     expect(await fhirStatus(tokens.access_token)).toBe(200);
     const refreshed = await refresh(client, oauth.PrivateKeyJwt({ key: keys.privateKey, kid: `key-${alg}` }), tokens.refresh_token!);
     expect(refreshed.access_token).toBeTruthy();
+  });
+
+  it('authenticates a private_key_jwt client whose keys are at a jwks_uri', async () => {
+    const keys = await crypto.subtle.generateKey({ name: 'ECDSA', namedCurve: 'P-384' }, true, ['sign', 'verify']) as webcrypto.CryptoKeyPair;
+    const jwk = { ...(await crypto.subtle.exportKey('jwk', keys.publicKey)), kid: 'uri-key', alg: 'ES384', use: 'sig' };
+    const jwksServer = createServer((_req, res) => res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify({ keys: [jwk] })));
+    await new Promise<void>((resolve) => jwksServer.listen(0, '127.0.0.1', resolve));
+    try {
+      const client: oauth.Client = { client_id: 'jwks-uri-app', token_endpoint_auth_method: 'private_key_jwt' };
+      await provider.registerClient({
+        client_id: client.client_id,
+        token_endpoint_auth_method: 'private_key_jwt',
+        token_endpoint_auth_signing_alg: 'ES384',
+        jwks_uri: `http://127.0.0.1:${(jwksServer.address() as AddressInfo).port}/jwks.json`,
+        redirect_uris: [REDIRECT],
+      });
+      const tokens = await connect(client, oauth.PrivateKeyJwt({ key: keys.privateKey, kid: 'uri-key' }));
+      expect(await fhirStatus(tokens.access_token)).toBe(200);
+    } finally {
+      await new Promise((resolve) => jwksServer.close(resolve));
+    }
   });
 
   it('registers clients dynamically at <issuer>/reg (RFC 7591) and refuses bad metadata in registerClient', async () => {
