@@ -43,6 +43,19 @@ class FhirFailure extends Error {
   }
 }
 
+const MAX_FORM_BYTES = 64 * 1024;
+
+async function readBody(req: IncomingMessage): Promise<string> {
+  const chunks: Buffer[] = [];
+  let size = 0;
+  for await (const chunk of req as AsyncIterable<Buffer>) {
+    size += chunk.length;
+    if (size > MAX_FORM_BYTES) throw new FhirFailure(413, 'too-costly', 'Search form too large');
+    chunks.push(chunk);
+  }
+  return Buffer.concat(chunks).toString('utf8');
+}
+
 const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
 
 /** SMART scopes: v1 `patient/Observation.read`, v2 `patient/*.rs` (App Launch 2.x §"Scopes"). */
@@ -170,8 +183,21 @@ export function createFhirApi(options: FhirApiOptions) {
     await send(res, 200, transformOutgoing(resource, await transformContext(patient)));
   }
 
-  async function dataRequest(req: IncomingMessage, res: ServerResponse, url: URL, segments: string[]): Promise<void> {
-    if (req.method !== 'GET') throw new FhirFailure(405, 'not-supported', 'This server is read-only');
+  async function dataRequest(req: IncomingMessage, res: ServerResponse, requestUrl: URL, requestSegments: string[]): Promise<void> {
+    let url = requestUrl;
+    let segments = requestSegments;
+    // FHIR R4 http.html#search: POST <Type>/_search with a form body is the same search as a GET.
+    const postSearch = req.method === 'POST' && segments.length === 2 && segments[1] === '_search';
+    if (req.method !== 'GET' && !postSearch) throw new FhirFailure(405, 'not-supported', 'This server is read-only');
+    if (postSearch) {
+      if (!String(req.headers['content-type'] ?? '').startsWith('application/x-www-form-urlencoded')) {
+        throw new FhirFailure(415, 'not-supported', 'POST _search takes application/x-www-form-urlencoded');
+      }
+      const query = new URLSearchParams(url.search);
+      for (const [name, value] of new URLSearchParams(await readBody(req))) query.append(name, value);
+      url = new URL(`${fhirBaseUrl}/${segments[0]}?${query}`);
+      segments = [segments[0]!];
+    }
     requestCount++;
     const limit = behaviours.rateLimit;
     if (limit && limit.every > 0 && requestCount % limit.every === 0) {
