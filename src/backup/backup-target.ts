@@ -7,7 +7,8 @@ import { HearthError } from '../errors/hearth-error.ts';
 
 /**
  * Where backup archives are kept. A directory (local disk, mounted USB or network disk) today;
- * object storage can implement the same four calls later. Names are `<backup id>.age`.
+ * object storage can implement the same calls later. Names are `<backup id>.age`; beside them one
+ * key escrow, `keys/escrow.age` (escrow.ts), replaced whole.
  */
 export interface BackupTarget {
   /** Human-readable location for the log ("/mnt/usb/hearth-backups"). */
