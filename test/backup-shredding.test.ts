@@ -144,8 +144,9 @@ describe('crypto-shredding reaches backups (key escrow)', () => {
     const backups = service();
     const before = await backups.create();
     expect(before.status).toBe('ok');
-    // Target b cannot take a new escrow: its temporary name is taken by a directory.
-    mkdirSync(join(target('b'), 'keys', 'escrow.age.partial'));
+    // Target b cannot take a new escrow: this process's temporary name there is taken by a directory.
+    const blocker = join(target('b'), 'keys', `escrow.age.${process.pid}.partial`);
+    mkdirSync(blocker);
     const { escrowPending } = await deletionService(instance).deletePerson(cli, ann);
     expect(escrowPending).toEqual([target('b')]);
     expect(Object.keys((await escrowIn('a')).people)).toEqual([bob]);
@@ -159,7 +160,7 @@ describe('crypto-shredding reaches backups (key escrow)', () => {
     expect(verified).toMatchObject({ ok: true, shredded: [ann] });
 
     // The next backup retries: b is rewritten and nothing is pending any more.
-    rmSync(join(target('b'), 'keys', 'escrow.age.partial'), { recursive: true });
+    rmSync(blocker, { recursive: true });
     const after = await backups.create();
     expect(after.status, after.error ?? '').toBe('ok');
     expect(Object.keys((await escrowIn('b')).people)).toEqual([bob]);

@@ -111,7 +111,9 @@ export function directoryTarget(dir: string): BackupTarget {
     },
     async putEscrow(content) {
       const final = join(root, ESCROW_PATH);
-      const partial = `${final}.partial`;
+      // Per process: a CLI deletion and the server's backup may rewrite the escrow at the same moment;
+      // each writes its own file and the last rename wins, never a file half of one and half of the other.
+      const partial = `${final}.${process.pid}.partial`;
       mkdirSync(dirname(final), { recursive: true, mode: 0o700 });
       try {
         writeFileSync(partial, content, { mode: 0o600 });
