@@ -6,7 +6,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { openEncrypted } from '../src/backup/archive.ts';
 import { loadBackupConfig, type BackupConfig } from '../src/backup/backup-config.ts';
 import { backupService } from '../src/backup/backup-service.ts';
-import { decryptEscrow, type Escrow } from '../src/backup/escrow.ts';
+import { decryptEscrow, encryptEscrow, ESCROW_FORMAT, type Escrow } from '../src/backup/escrow.ts';
 import { restoreBackup } from '../src/backup/restore.ts';
 import { describeVault } from '../src/backup/snapshot.ts';
 import { deletionService, type Requester } from '../src/deletion/deletion-service.ts';
@@ -166,6 +166,13 @@ describe('crypto-shredding reaches backups (key escrow)', () => {
     expect(Object.keys((await escrowIn('b')).people)).toEqual([bob]);
     expect(backupScheduler({ instance, config }).status().warnings).not.toContain('escrow-pending');
     expect((await backups.verify(after.id))).toMatchObject({ ok: true, shredded: [] });
+
+    // An escrow that lost a live person (stale, or another instance's) fails verification.
+    const empty = await encryptEscrow({ format: ESCROW_FORMAT, writtenAt: new Date().toISOString(), people: {} }, { recipient: await identityToRecipient(identity) });
+    writeFileSync(join(target('a'), 'keys', 'escrow.age'), empty);
+    const stale = await backups.verify(after.id);
+    expect(stale.ok).toBe(false);
+    expect(stale.problems.join(' ')).toContain(`person ${bob} is alive but missing from the key escrow`);
   }, 120_000);
 
   it('restores from a copied .age file with the escrow beside it; without the escrow it refuses and writes nothing', async () => {

@@ -157,6 +157,9 @@ export function backupService(deps: BackupDeps) {
         const checked = await checkArchive(good.get(archiveName(row.id)), ageSecretOf(config), deps.masterKey, join(instance.paths.tmpDir, `verify-${row.id}-${process.pid}`), row.manifest ?? undefined, () => good.getEscrow());
         problems.push(...checked.problems);
         shredded = checked.shredded;
+        // Shredded must mean deleted: a live person missing from the escrow is a stale or foreign escrow.
+        const keyed = repository.keyedPeople();
+        for (const personId of shredded) if (keyed.has(personId)) problems.push(`person ${personId} is alive but missing from the key escrow in ${good.location}`);
       }
       const result = { backupId: row.id, ok: problems.length === 0, problems, shredded };
       repository.recordVerification({ backupId: result.backupId, ok: result.ok, problems, at: now().getTime() });
