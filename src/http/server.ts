@@ -22,6 +22,8 @@ import { registerPeopleRoutes } from './people-routes.ts';
 import { registerPrivacyRoutes } from './privacy-routes.ts';
 import { registerSecurityHooks } from './security-hooks.ts';
 import { registerSessionRoutes } from './session-routes.ts';
+import { registerSmartRoutes } from './smart-routes.ts';
+import type { OutboundFetch } from '../smart/outbound-types.ts';
 import { registerTotpRoutes } from './totp-routes.ts';
 import { registerWebRoutes, webAppFallback } from './web-routes.ts';
 
@@ -45,6 +47,8 @@ export interface BuildServerOptions {
   backups?: BackupScheduler;
   /** Told of every route as it is registered (the header-coverage test walks them all). */
   onRoute?: (route: { method: string | string[]; url: string }) => void;
+  /** Provider connections: the guarded outbound fetch and the owner's http allowlist (tests: the test provider's origins). */
+  smart?: { fetch?: OutboundFetch; allowlist?: readonly string[] };
 }
 
 /** The session timeouts and login limit of the server configuration, as buildServer's auth options. */
@@ -63,7 +67,7 @@ export function authOptionsOf(config: Pick<ServerConfig, 'sessionIdleMinutes' | 
  */
 export function buildServer(
   instance: Instance,
-  config: Pick<ServerConfig, 'logLevel' | 'tls' | 'trustedProxies'> & Partial<Pick<ServerConfig, 'maxUploadMiB'>>,
+  config: Pick<ServerConfig, 'logLevel' | 'tls' | 'trustedProxies'> & Partial<Pick<ServerConfig, 'maxUploadMiB' | 'publicUrl'>>,
   options: BuildServerOptions = {},
 ): FastifyInstance {
   const app = Fastify({
@@ -113,6 +117,12 @@ export function buildServer(
   registerImportRoutes(app, auth, instance, { maxUploadMiB: config.maxUploadMiB ?? DEFAULT_MAX_UPLOAD_MIB, ...options.imports });
   registerDeletionRoutes(app, auth, instance);
   registerPrivacyRoutes(app, auth, instance);
+  registerSmartRoutes(app, auth, instance, {
+    // TODO(outbound): default to outboundClient({ allowlist }).fetch once src/outbound lands.
+    fetch: options.smart?.fetch ?? globalThis.fetch,
+    publicUrl: config.publicUrl ?? 'http://127.0.0.1:7070',
+    ...(options.smart?.allowlist ? { allowlist: options.smart.allowlist } : {}),
+  });
   app.get('/healthz', async () => {
     // Touches the system database so a broken key or disk shows up here, not at first use.
     instance.system.prepare('SELECT 1').get();

@@ -55,7 +55,7 @@ export function connectService(deps: SmartDeps) {
   function audit(personId: string, actor: string, sourceId: string, outcome: AuditOutcome, meta: { sourceAddress?: string; requestId?: string } = {}) {
     const vault = instance.people.openVault(personId);
     try {
-      auditLog(vault.db).append({ actor, personId, action: 'setting', what: { type: 'provider-connection', ids: [sourceId] }, outcome, ...meta });
+      auditLog(vault.db).append({ actor, personId, action: 'setting', what: { type: 'Endpoint', ids: [sourceId] }, outcome, ...meta });
     } finally {
       vault.close();
     }
@@ -107,6 +107,11 @@ export function connectService(deps: SmartDeps) {
   }
 
   return {
+    /** The person a provider source belongs to (for the callback's redirect), or undefined. */
+    personOf: (sourceId: string): string | undefined => {
+      const source = sources.get(sourceId);
+      return source?.kind === 'provider' ? source.personId : undefined;
+    },
     /** POST /api/people/:personId/connections and `hearth source add`. */
     async connect(input: { actor: Actor; personId: string; fhirBaseUrl: unknown; label: unknown; registrationId: unknown; binding: StateBinding }): Promise<AuthorizeStart> {
       access.requireAccess(input.actor, input.personId, 'write');
@@ -159,7 +164,7 @@ export function connectService(deps: SmartDeps) {
         const code = error instanceof HearthError ? error.code : 'provider';
         if (repository.connection(input.sourceId)?.status !== 'connected') repository.setLastError(input.sourceId, code, now());
         if (row) audit(source.personId, actor, input.sourceId, 'failure', input);
-        throw error instanceof HearthError ? error : new HearthError('provider', 'the provider\'s answer was refused', [], { cause: error });
+        throw error instanceof HearthError ? error : new HearthError('provider', 'the provider\'s answer was refused');
       }
     },
   };
@@ -172,8 +177,8 @@ export function connectService(deps: SmartDeps) {
     try {
       parameters = oauth.validateAuthResponse(as, client, query, state);
     } catch (error) {
-      if (error instanceof oauth.AuthorizationResponseError) throw new HearthError('forbidden', 'the provider did not authorise access', [], { cause: error });
-      throw new HearthError('provider', 'the provider\'s answer was refused (issuer or state)', [], { cause: error });
+      if (error instanceof oauth.AuthorizationResponseError) throw new HearthError('forbidden', 'the provider did not authorise access');
+      throw new HearthError('provider', 'the provider\'s answer was refused (issuer or state)');
     }
     const verifier = openSecret(instance.providerSecretKey, row.sealedCodeVerifier, `code-verifier:${row.stateHash}`).toString('utf8');
     const tokenOptions = oauthRequestOptions(deps.fetch, connection.tokenEndpoint, deps.allowlist);
@@ -184,7 +189,7 @@ export function connectService(deps: SmartDeps) {
       if (!connection.jwksUri) throw new Error('no jwks_uri');
       await oauth.validateApplicationLevelSignature(as, response, oauthRequestOptions(deps.fetch, connection.jwksUri, deps.allowlist));
     } catch (error) {
-      throw new HearthError('provider', 'the provider\'s token answer was refused', [], { cause: error });
+      throw new HearthError('provider', 'the provider\'s token answer was refused');
     }
     // SMART App Launch 2.x: standalone launch with launch/patient answers the patient in context.
     const patientId = typeof result.patient === 'string' && result.patient !== '' ? result.patient : undefined;

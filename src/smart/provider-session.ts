@@ -88,7 +88,7 @@ export function providerSessions(instance: Instance, fetch: OutboundFetch, optio
       // source ends up 'reconnect_needed', the same place a conservative choice would put it now.
       repository.clearRefreshInFlight(sourceId, now());
       repository.setLastError(sourceId, 'refresh_failed', now());
-      throw new HearthError('provider', 'the provider could not refresh the access token; try again later', [], { cause: error });
+      throw new HearthError('provider', 'the provider could not refresh the access token; try again later');
     }
     const at = now();
     // The new tokens, the cleared marker and the caller's checkpoint commit together (SECURITY.md:
