@@ -113,6 +113,123 @@ describe('SMART standalone launch against the test provider (oidc-provider) and 
     const again = await call('GET', callbackPath, undefined, { '__Host-hearth-oauth': binder });
     expect(again.location).toBe(`/people/${personId}/sources?error=forbidden`);
   });
+
+  it('refuses an answer from another browser, an expired one, a changed iss and a wrong nonce', async () => {
+    const other = await connect('public', 'refusals-1');
+    expect((await call('GET', other.callbackPath, undefined, { '__Host-hearth-oauth': 'x'.repeat(43) })).location).toContain('error=forbidden');
+    expect((await call('GET', other.callbackPath)).location).toContain('error=forbidden');
+
+    const late = await connect('public', 'refusals-2');
+    clock += 11 * 60_000;
+    expect((await call('GET', late.callbackPath, undefined, { '__Host-hearth-oauth': late.binder })).location).toContain('error=forbidden');
+    clock = Date.now();
+
+    const mixUp = await connect('public', 'refusals-3');
+    const forged = new URL(mixUp.back);
+    forged.searchParams.set('iss', 'https://attacker.example');
+    const tokenCalls = provider.requestLog.filter((r) => r.url.endsWith('/token')).length;
+    expect((await call('GET', `${forged.pathname}${forged.search}`, undefined, { '__Host-hearth-oauth': mixUp.binder })).location).toContain('error=provider');
+    expect(provider.requestLog.filter((r) => r.url.endsWith('/token')).length).toBe(tokenCalls);
+
+    const replayed = await connect('public', 'refusals-4');
+    instance.system.prepare('UPDATE oauth_states SET nonce = ? WHERE source_id = ?').run('not-the-nonce-sent', replayed.sourceId);
+    expect((await call('GET', replayed.callbackPath, undefined, { '__Host-hearth-oauth': replayed.binder })).location).toContain('error=provider');
+    for (const id of [other.sourceId, late.sourceId, mixUp.sourceId, replayed.sourceId]) {
+      expect(smartRepository(instance.system).connection(id)!.status).toBe('pending');
+      expect(smartRepository(instance.system).connection(id)!.sealedAccessToken).toBeNull();
+    }
+  });
+
+  it('asks v1 scopes from a server without permission-v2 and records the grant', async () => {
+    provider.behaviours.scopesVersion = 'v1';
+    try {
+      const narrow = await connect('public', 'narrow');
+      expect(narrow.authorizeUrl.searchParams.get('scope')).toBe('launch/patient openid fhirUser offline_access patient/*.read');
+      expect((await call('GET', narrow.callbackPath, undefined, { '__Host-hearth-oauth': narrow.binder })).location).toContain('connected=');
+      const granted = smartRepository(instance.system).connection(narrow.sourceId)!.grantedScope!.split(' ');
+      expect(granted).toContain('patient/*.read');
+    } finally {
+      provider.behaviours.scopesVersion = 'v2';
+      provider.behaviours.grantScopes = null;
+    }
+  });
+
+  it('refreshes once for ten concurrent callers, persists the rotated token with the checkpoint, and never replays after a crash', async () => {
+    const { sourceId, binder, callbackPath } = await connect('confidential-secret', 'refresh');
+    expect((await call('GET', callbackPath, undefined, { '__Host-hearth-oauth': binder })).location).toContain('connected=');
+    const repository = smartRepository(instance.system);
+    const before = repository.connection(sourceId)!.sealedRefreshToken!;
+    const later = providerSessions(instance, globalThis.fetch, { allowlist: provider.origins, now: () => Date.now() + 2 * HOUR });
+    const refreshes = () => provider.requestLog.filter((r) => r.method === 'POST' && r.url.endsWith('/token')).length;
+    const start = refreshes();
+    const providerSession = later.open(sourceId);
+    const tokens = await Promise.all(Array.from({ length: 10 }, () => providerSession.accessToken(() => instance.system.prepare("INSERT OR REPLACE INTO settings (key, value) VALUES ('test-checkpoint', ?)").run(sourceId))));
+    expect(refreshes() - start).toBe(1);
+    expect(new Set(tokens).size).toBe(1);
+    expect(instance.system.prepare("SELECT value FROM settings WHERE key = 'test-checkpoint'").get()).toEqual({ value: sourceId });
+    const after = repository.connection(sourceId)!;
+    expect(after.sealedRefreshToken!.equals(before)).toBe(false);
+    expect(after.refreshInFlight).toBeNull();
+    expect(plaintextHits(instance.system, tokens[0]!)).toBe(0);
+
+    // A crash between sending a refresh and storing its answer leaves the marker: no replay.
+    repository.markRefreshInFlight(sourceId, Date.now());
+    const atStart = refreshes();
+    expect(providerSessions(instance, globalThis.fetch, { allowlist: provider.origins }).recoverInterruptedRefreshes()).toEqual([sourceId]);
+    expect(() => later.open(sourceId)).toThrow(expect.objectContaining({ code: 'reconnect_needed' }));
+    expect(refreshes()).toBe(atStart);
+    expect(repository.connection(sourceId)!.status).toBe('reconnect_needed');
+    expect(repository.connection(sourceId)!.sealedRefreshToken).toBeNull();
+  });
+
+  it('marks a revoked grant reconnect_needed, and reconnect gives a fresh authorize URL for the same source', async () => {
+    const { sourceId, binder, callbackPath } = await connect('public', 'revoked');
+    await call('GET', callbackPath, undefined, { '__Host-hearth-oauth': binder });
+    expect(smartRepository(instance.system).connection(sourceId)!.sealedRefreshToken).not.toBeNull();
+    await provider.revokeGrants();
+    const sessions = providerSessions(instance, globalThis.fetch, { allowlist: provider.origins });
+    await expect(sessions.open(sourceId).refreshAfterUnauthorized()).rejects.toMatchObject({ code: 'reconnect_needed' });
+    expect(smartRepository(instance.system).connection(sourceId)!.status).toBe('reconnect_needed');
+    expect(smartRepository(instance.system).connection(sourceId)!.lastError).toBe('invalid_grant');
+    const again = await call('POST', `/api/sources/${sourceId}/reconnect`);
+    expect(again.status).toBe(200);
+    expect(again.json.sourceId).toBe(sourceId);
+    const back = await followAuthorization(again.json.authorizeUrl, again.json.redirectUri);
+    expect((await call('GET', `${back.pathname}${back.search}`, undefined, { '__Host-hearth-oauth': again.binder! })).location).toContain(`connected=${sourceId}`);
+    expect(smartRepository(instance.system).connection(sourceId)!.status).toBe('connected');
+  });
+
+  it('refuses discovery without S256, with an http token endpoint or without endpoints, before any token request', async () => {
+    let tokenRequests = 0;
+    let config: Record<string, unknown> = {};
+    const server: Server = createServer((req, res) => {
+      if (req.url?.endsWith('/token')) tokenRequests++;
+      res.setHeader('content-type', 'application/json');
+      res.end(JSON.stringify(config));
+    });
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    const origin = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+    const local = buildServer(instance, { logLevel: 'fatal', trustedProxies: [], publicUrl: PUBLIC_URL }, { auth: { now: () => clock }, smart: { fetch: globalThis.fetch, allowlist: [origin] } });
+    const good = { issuer: origin, jwks_uri: `${origin}/jwks`, authorization_endpoint: `${origin}/auth`, token_endpoint: `${origin}/token`, code_challenge_methods_supported: ['S256'] };
+    const registrationId = (await call('POST', '/api/provider-apps', { label: 'bad', clientId: 'bad', clientType: 'public' })).json.registration.id;
+    try {
+      for (const [label, broken] of [
+        ['plain', { ...good, code_challenge_methods_supported: ['plain'] }],
+        ['http', { ...good, token_endpoint: 'http://192.0.2.1/token' }],
+        ['missing', { issuer: origin, jwks_uri: `${origin}/jwks` }],
+      ] as const) {
+        config = broken;
+        const answer = await local.inject({ method: 'POST', url: `/api/people/${personId}/connections`, headers: { 'x-hearth-csrf': '1', cookie: `__Host-hearth-session=${session}` }, payload: { fhirBaseUrl: `${origin}/fhir`, label, registrationId } });
+        expect(answer.statusCode, label).toBe(502);
+        expect(JSON.parse(answer.body).error.code).toBe('provider');
+      }
+      expect(tokenRequests).toBe(0);
+      expect(instance.system.prepare("SELECT count(*) AS n FROM sources WHERE label IN ('plain', 'http', 'missing')").get()).toEqual({ n: 0 });
+    } finally {
+      await local.close();
+      server.close();
+    }
+  });
 });
 
 /** Counts cells of any table holding `needle` as text or bytes. */

@@ -95,6 +95,9 @@ export function connectService(deps: SmartDeps) {
       aud: connection.fhirBaseUrl,
       code_challenge: await oauth.calculatePKCECodeChallenge(verifier),
       code_challenge_method: 'S256',
+      // OpenID Connect Core §11: a request for offline_access (a refresh token) carries
+      // prompt=consent, and OpenID providers such as oidc-provider drop offline_access without it.
+      prompt: 'consent',
     };
     for (const [key, value] of Object.entries(parameters)) url.searchParams.set(key, value);
     return { sourceId, authorizeUrl: url.href, redirectUri };
