@@ -47,6 +47,12 @@ export function registerSmartRoutes(app: FastifyInstance, context: AuthContext, 
     };
   });
 
+  // What anyone who may connect a person needs to pick a registration: names only, no client details.
+  app.get('/api/provider-app-choices', async (request) => {
+    requireSignedIn(context, request);
+    return { choices: registrations.list().map((r) => ({ id: r.id, label: r.label, appliesTo: r.appliesTo })) };
+  });
+
   app.post('/api/provider-apps', async (request, reply) => {
     const { account } = requireOwner(context, request, true);
     const input = body(request);
