@@ -172,10 +172,16 @@ describe('SMART standalone launch against the test provider (oidc-provider) and 
     expect(after.refreshInFlight).toBeNull();
     expect(plaintextHits(instance.system, tokens[0]!)).toBe(0);
 
-    // A crash between sending a refresh and storing its answer leaves the marker: no replay.
+    // A refresh running in another process (a young marker) is waited for, not duplicated nor punished.
     repository.markRefreshInFlight(sourceId, Date.now());
     const atStart = refreshes();
-    expect(providerSessions(instance, globalThis.fetch, { allowlist: provider.origins }).recoverInterruptedRefreshes()).toEqual([sourceId]);
+    const fresh = providerSessions(instance, globalThis.fetch, { allowlist: provider.origins });
+    expect(fresh.recoverInterruptedRefreshes()).toEqual([]);
+    expect(() => fresh.open(sourceId)).toThrow(expect.objectContaining({ code: 'conflict' }));
+    expect(repository.connection(sourceId)!.status).toBe('connected');
+    // A crash between sending a refresh and storing its answer leaves an old marker: no replay.
+    repository.markRefreshInFlight(sourceId, Date.now() - 3 * 60_000);
+    expect(fresh.recoverInterruptedRefreshes()).toEqual([sourceId]);
     expect(() => later.open(sourceId)).toThrow(expect.objectContaining({ code: 'reconnect_needed' }));
     expect(refreshes()).toBe(atStart);
     expect(repository.connection(sourceId)!.status).toBe('reconnect_needed');

@@ -27,6 +27,12 @@ export const REFRESH_MARGIN_MS = 60_000;
  */
 const inFlight = new WeakMap<SqliteDatabase, Map<string, Promise<string>>>();
 
+/**
+ * A marker older than this was left by a crash: the outbound client gives up on a request after
+ * 30 s, so a live refresh in another process (`hearth serve` and a CLI sync) is never this old.
+ */
+export const STALE_REFRESH_MS = 2 * 60_000;
+
 const reconnectNeeded = () => new HearthError('reconnect_needed', 'the provider no longer accepts this connection; reconnect it');
 
 export interface ProviderSessionOptions {
@@ -51,8 +57,14 @@ export function providerSessions(instance: Instance, fetch: OutboundFetch, optio
    */
   function recover(sourceId: string): void {
     if (flights.has(sourceId)) return;
-    const connection = repository.connection(sourceId);
-    if (connection?.refreshInFlight != null) repository.markReconnectNeeded(sourceId, 'refresh_interrupted', now());
+    const marker = repository.connection(sourceId)?.refreshInFlight;
+    if (marker == null) return;
+    if (now() - marker >= STALE_REFRESH_MS) {
+      repository.markReconnectNeeded(sourceId, 'refresh_interrupted', now());
+      return;
+    }
+    // Another process is refreshing this source right now: never a second refresh beside it.
+    throw new HearthError('conflict', 'this connection is being refreshed by another Hearth process; try again in a moment');
   }
 
   function load(sourceId: string): ConnectionRow {
@@ -119,8 +131,16 @@ export function providerSessions(instance: Instance, fetch: OutboundFetch, optio
     /** Start-up: every source whose refresh was interrupted by a crash is marked reconnect_needed. */
     recoverInterruptedRefreshes(): string[] {
       const ids = repository.connectionsWithRefreshInFlight().filter((id) => !flights.has(id));
-      for (const id of ids) recover(id);
-      return ids;
+      const interrupted: string[] = [];
+      for (const id of ids) {
+        try {
+          recover(id);
+          interrupted.push(id);
+        } catch {
+          // a young marker: a refresh live in another process, not a crash
+        }
+      }
+      return interrupted;
     },
     open(sourceId: string): ProviderSession {
       const connection = load(sourceId);
