@@ -3,6 +3,7 @@ import type { AddressInfo } from 'node:net';
 import type { FastifyInstance } from 'fastify';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { auditLog } from '../src/audit/index.ts';
+import { outboundClient, type OutboundClient } from '../src/outbound/outbound-client.ts';
 import { buildServer } from '../src/http/server.ts';
 import { providerSessions } from '../src/smart/provider-session.ts';
 import { smartRepository } from '../src/smart/smart-repository.ts';
@@ -20,6 +21,7 @@ describe('SMART standalone launch against the test provider (oidc-provider) and 
   let session: string;
   let personId: string;
   let clock = Date.now();
+  let outbound: OutboundClient;
 
   const call = async (method: string, url: string, body?: unknown, cookies: Record<string, string> = {}) => {
     const response = await app.inject({
@@ -72,8 +74,10 @@ describe('SMART standalone launch against the test provider (oidc-provider) and 
 
   beforeAll(async () => {
     provider = await startTestProvider({ patients: 2, resourcesPerPatient: 3 });
+    // The real SSRF-guarded client, with the test provider's loopback origins allowlisted.
+    outbound = outboundClient({ allowlist: provider.origins });
     instance = await tempInstance();
-    app = buildServer(instance, { logLevel: 'fatal', trustedProxies: [], publicUrl: PUBLIC_URL }, { auth: { now: () => clock }, smart: { fetch: globalThis.fetch, allowlist: provider.origins } });
+    app = buildServer(instance, { logLevel: 'fatal', trustedProxies: [], publicUrl: PUBLIC_URL }, { auth: { now: () => clock }, smart: { fetch: outbound.fetch, allowlist: provider.origins } });
     await app.ready();
     const setup = await app.inject({ method: 'POST', url: '/api/setup', headers: { 'x-hearth-csrf': '1' }, payload: OWNER });
     session = /__Host-hearth-session=([^;]+)/.exec(String(setup.headers['set-cookie']))![1]!;
@@ -82,6 +86,7 @@ describe('SMART standalone launch against the test provider (oidc-provider) and 
   afterAll(async () => {
     await app.close();
     await provider.close();
+    await outbound.close();
     instance.dispose();
   });
 
@@ -97,7 +102,7 @@ describe('SMART standalone launch against the test provider (oidc-provider) and 
     const row = smartRepository(instance.system).connection(sourceId)!;
     expect(row.status).toBe('connected');
     expect(row.patientId).toBe(provider.patients[0]!.id);
-    const token = await providerSessions(instance, globalThis.fetch, { allowlist: provider.origins }).open(sourceId).accessToken();
+    const token = await providerSessions(instance, outbound.fetch, { allowlist: provider.origins }).open(sourceId).accessToken();
     expect(token.length).toBeGreaterThan(10);
     // The token is nowhere in the (decrypted) system database in plaintext.
     expect(plaintextHits(instance.system, token)).toBe(0);
@@ -154,12 +159,25 @@ describe('SMART standalone launch against the test provider (oidc-provider) and 
     }
   });
 
+  it('records a grant narrower than asked', async () => {
+    provider.behaviours.grantScopes = ['launch/patient', 'offline_access', 'patient/*.rs'];
+    try {
+      const narrow = await connect('public', 'narrower');
+      expect((await call('GET', narrow.callbackPath, undefined, { '__Host-hearth-oauth': narrow.binder })).location).toContain('connected=');
+      const granted = smartRepository(instance.system).connection(narrow.sourceId)!.grantedScope!.split(' ');
+      expect(granted).not.toContain('fhirUser');
+      expect(granted).toContain('patient/*.rs');
+    } finally {
+      provider.behaviours.grantScopes = null;
+    }
+  });
+
   it('refreshes once for ten concurrent callers, persists the rotated token with the checkpoint, and never replays after a crash', async () => {
     const { sourceId, binder, callbackPath } = await connect('confidential-secret', 'refresh');
     expect((await call('GET', callbackPath, undefined, { '__Host-hearth-oauth': binder })).location).toContain('connected=');
     const repository = smartRepository(instance.system);
     const before = repository.connection(sourceId)!.sealedRefreshToken!;
-    const later = providerSessions(instance, globalThis.fetch, { allowlist: provider.origins, now: () => Date.now() + 2 * HOUR });
+    const later = providerSessions(instance, outbound.fetch, { allowlist: provider.origins, now: () => Date.now() + 2 * HOUR });
     const refreshes = () => provider.requestLog.filter((r) => r.method === 'POST' && r.url.endsWith('/token')).length;
     const start = refreshes();
     const providerSession = later.open(sourceId);
@@ -175,7 +193,7 @@ describe('SMART standalone launch against the test provider (oidc-provider) and 
     // A refresh running in another process (a young marker) is waited for, not duplicated nor punished.
     repository.markRefreshInFlight(sourceId, Date.now());
     const atStart = refreshes();
-    const fresh = providerSessions(instance, globalThis.fetch, { allowlist: provider.origins });
+    const fresh = providerSessions(instance, outbound.fetch, { allowlist: provider.origins });
     expect(fresh.recoverInterruptedRefreshes()).toEqual([]);
     expect(() => fresh.open(sourceId)).toThrow(expect.objectContaining({ code: 'conflict' }));
     expect(repository.connection(sourceId)!.status).toBe('connected');
@@ -193,7 +211,7 @@ describe('SMART standalone launch against the test provider (oidc-provider) and 
     await call('GET', callbackPath, undefined, { '__Host-hearth-oauth': binder });
     expect(smartRepository(instance.system).connection(sourceId)!.sealedRefreshToken).not.toBeNull();
     await provider.revokeGrants();
-    const sessions = providerSessions(instance, globalThis.fetch, { allowlist: provider.origins });
+    const sessions = providerSessions(instance, outbound.fetch, { allowlist: provider.origins });
     await expect(sessions.open(sourceId).refreshAfterUnauthorized()).rejects.toMatchObject({ code: 'reconnect_needed' });
     expect(smartRepository(instance.system).connection(sourceId)!.status).toBe('reconnect_needed');
     expect(smartRepository(instance.system).connection(sourceId)!.lastError).toBe('invalid_grant');
@@ -215,7 +233,8 @@ describe('SMART standalone launch against the test provider (oidc-provider) and 
     });
     await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
     const origin = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
-    const local = buildServer(instance, { logLevel: 'fatal', trustedProxies: [], publicUrl: PUBLIC_URL }, { auth: { now: () => clock }, smart: { fetch: globalThis.fetch, allowlist: [origin] } });
+    const localOutbound = outboundClient({ allowlist: [origin] });
+    const local = buildServer(instance, { logLevel: 'fatal', trustedProxies: [], publicUrl: PUBLIC_URL }, { auth: { now: () => clock }, smart: { fetch: localOutbound.fetch, allowlist: [origin] } });
     const good = { issuer: origin, jwks_uri: `${origin}/jwks`, authorization_endpoint: `${origin}/auth`, token_endpoint: `${origin}/token`, code_challenge_methods_supported: ['S256'] };
     const registrationId = (await call('POST', '/api/provider-apps', { label: 'bad', clientId: 'bad', clientType: 'public' })).json.registration.id;
     try {
@@ -233,6 +252,7 @@ describe('SMART standalone launch against the test provider (oidc-provider) and 
       expect(instance.system.prepare("SELECT count(*) AS n FROM sources WHERE label IN ('plain', 'http', 'missing')").get()).toEqual({ n: 0 });
     } finally {
       await local.close();
+      await localOutbound.close();
       server.close();
     }
   });

@@ -24,6 +24,7 @@ import { registerSecurityHooks } from './security-hooks.ts';
 import { registerSessionRoutes } from './session-routes.ts';
 import { registerSmartRoutes } from './smart-routes.ts';
 import type { OutboundFetch } from '../smart/outbound-types.ts';
+import { outboundClient } from '../outbound/outbound-client.ts';
 import { registerTotpRoutes } from './totp-routes.ts';
 import { registerWebRoutes, webAppFallback } from './web-routes.ts';
 
@@ -67,7 +68,7 @@ export function authOptionsOf(config: Pick<ServerConfig, 'sessionIdleMinutes' | 
  */
 export function buildServer(
   instance: Instance,
-  config: Pick<ServerConfig, 'logLevel' | 'tls' | 'trustedProxies'> & Partial<Pick<ServerConfig, 'maxUploadMiB' | 'publicUrl'>>,
+  config: Pick<ServerConfig, 'logLevel' | 'tls' | 'trustedProxies'> & Partial<Pick<ServerConfig, 'maxUploadMiB' | 'publicUrl' | 'outboundAllowlist'>>,
   options: BuildServerOptions = {},
 ): FastifyInstance {
   const app = Fastify({
@@ -117,11 +118,14 @@ export function buildServer(
   registerImportRoutes(app, auth, instance, { maxUploadMiB: config.maxUploadMiB ?? DEFAULT_MAX_UPLOAD_MIB, ...options.imports });
   registerDeletionRoutes(app, auth, instance);
   registerPrivacyRoutes(app, auth, instance);
+  const allowlist = options.smart?.allowlist ?? config.outboundAllowlist ?? [];
+  // Every request to a provider (discovery, token, JWKS) goes through the SSRF-guarded client.
+  const outbound = options.smart?.fetch ? undefined : outboundClient({ allowlist });
+  if (outbound) app.addHook('onClose', async () => outbound.close());
   registerSmartRoutes(app, auth, instance, {
-    // TODO(outbound): default to outboundClient({ allowlist }).fetch once src/outbound lands.
-    fetch: options.smart?.fetch ?? globalThis.fetch,
+    fetch: options.smart?.fetch ?? outbound!.fetch,
     publicUrl: config.publicUrl ?? 'http://127.0.0.1:7070',
-    ...(options.smart?.allowlist ? { allowlist: options.smart.allowlist } : {}),
+    allowlist,
   });
   app.get('/healthz', async () => {
     // Touches the system database so a broken key or disk shows up here, not at first use.

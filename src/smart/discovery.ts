@@ -1,5 +1,6 @@
 import * as oauth from 'oauth4webapi';
 import { HearthError } from '../errors/hearth-error.ts';
+import { parseAllowlist } from '../outbound/allowlist.ts';
 import type { OutboundFetch } from './outbound-types.ts';
 
 /** What Hearth keeps of a provider's SMART configuration (SMART App Launch 2.x §"SMART on FHIR well-known"). */
@@ -40,7 +41,7 @@ export function normaliseFhirBase(value: unknown): string {
 /** http is only for an owner-allowlisted origin (SECURITY.md SSRF: "https only (http only for an explicit admin allowlist)"). */
 export function isAllowedInsecure(url: string, allowlist: readonly string[] = []): boolean {
   const parsed = new URL(url);
-  return parsed.protocol === 'https:' || (parsed.protocol === 'http:' && allowlist.includes(parsed.origin));
+  return parsed.protocol === 'https:' || (parsed.protocol === 'http:' && parseAllowlist(allowlist).origins.has(parsed.origin));
 }
 
 function endpoint(config: Record<string, unknown>, name: string, allowlist: readonly string[], required: boolean): string | null {

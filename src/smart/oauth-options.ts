@@ -14,6 +14,8 @@ export function oauthRequestOptions(fetch: OutboundFetch, url: string, allowlist
       headers: Object.fromEntries(new Headers(init?.headers).entries()),
       ...(typeof init?.body === 'string' || init?.body instanceof URLSearchParams ? { body: init.body } : {}),
       ...(init?.signal ? { signal: init.signal } : {}),
+      // oauth4webapi asks 'manual': OAuth endpoints are not to be redirected.
+      ...(init?.redirect === 'manual' ? { redirect: 'manual' as const } : {}),
     });
   const insecure = new URL(url).protocol === 'http:' && isAllowedInsecure(url, allowlist);
   return {

@@ -47,7 +47,7 @@ export function registerServe(program: Command): void {
       const backupConfig = loadBackupConfig(dataDir, process.env, config.configFile);
       const backups = backupScheduler({ instance, config: backupConfig, onError: (error) => output.note(`backup failed: ${error.message}`) });
       // A token refresh cut short by a crash must never be replayed (smart/provider-session.ts).
-      const interrupted = providerSessions(instance, globalThis.fetch).recoverInterruptedRefreshes();
+      const interrupted = providerSessions(instance, globalThis.fetch).recoverInterruptedRefreshes() /* sends nothing */;
       if (interrupted.length > 0) output.note(`${interrupted.length} provider connection(s) were mid-refresh at the last stop and need reconnecting`);
       const app = buildServer(instance, config, { auth: authOptionsOf(config), backups });
       let address: string;

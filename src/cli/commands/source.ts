@@ -2,6 +2,7 @@ import type { Command } from 'commander';
 import { loadServerConfig } from '../../config/server-config.ts';
 import { deletionService } from '../../deletion/deletion-service.ts';
 import { connectService } from '../../smart/connect-service.ts';
+import { outboundClientFor } from '../../outbound/outbound-client.ts';
 import { commandContext, withInstance } from '../context.ts';
 import { table } from '../output.ts';
 import { cliRequester, requireYes } from './delete-helpers.ts';
@@ -30,11 +31,13 @@ export function registerSource(program: Command): void {
     .option('--label <text>', 'a name for the source (default: the host)')
     .action(async (options: { person: string; url: string; registration: string; label?: string }, command: Command) => {
       const context = commandContext(command);
-      const { publicUrl } = loadServerConfig({ dataDir: context.dataDir });
+      const config = loadServerConfig({ dataDir: context.dataDir });
+      const { publicUrl } = config;
+      const outbound = outboundClientFor(config);
       await withInstance(context, async (instance) => {
-        // TODO(outbound): the guarded outbound client once src/outbound lands (no allowlist here: https only).
+        try {
         // The CLI has no browser session: the state is bound to the marker 'cli' (README "Connecting to providers").
-        const started = await connectService({ instance, fetch: globalThis.fetch, publicUrl }).connect({
+        const started = await connectService({ instance, fetch: outbound.fetch, publicUrl, allowlist: config.outboundAllowlist }).connect({
           actor: { kind: 'cli' },
           personId: options.person,
           fhirBaseUrl: options.url,
@@ -43,6 +46,9 @@ export function registerSource(program: Command): void {
           binding: { kind: 'cli' },
         });
         context.output.result(started, () => `source ${started.sourceId} created; open this within 10 minutes while "hearth serve" runs at ${publicUrl}:\n${started.authorizeUrl}`);
+        } finally {
+        await outbound.close();
+       }
       });
     });
   source
