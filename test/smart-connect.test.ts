@@ -5,6 +5,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { auditLog } from '../src/audit/index.ts';
 import { outboundClient, type OutboundClient } from '../src/outbound/outbound-client.ts';
 import { buildServer } from '../src/http/server.ts';
+import { connectService } from '../src/smart/connect-service.ts';
 import { providerSessions } from '../src/smart/provider-session.ts';
 import { smartRepository } from '../src/smart/smart-repository.ts';
 import { followAuthorization, startTestProvider, type TestProvider } from '../test-provider/index.ts';
@@ -156,6 +157,28 @@ describe('SMART standalone launch against the test provider (oidc-provider) and 
     } finally {
       provider.behaviours.scopesVersion = 'v2';
       provider.behaviours.grantScopes = null;
+    }
+  });
+
+  it('completes a command-line connection (state bound to the cli marker, no browser cookie)', async () => {
+    const registration = await call('POST', '/api/provider-apps', { label: 'cli', clientId: 'hearth-cli', clientType: 'public' });
+    const started = await connectService({ instance, fetch: outbound.fetch, publicUrl: PUBLIC_URL, allowlist: provider.origins }).connect({
+      actor: { kind: 'cli' },
+      personId,
+      fhirBaseUrl: provider.fhirBaseUrl,
+      label: 'from the shell',
+      registrationId: registration.json.registration.id,
+      binding: { kind: 'cli' },
+    });
+    await provider.registerClient({ client_id: 'hearth-cli', redirect_uris: [started.redirectUri], token_endpoint_auth_method: 'none' });
+    const back = await followAuthorization(started.authorizeUrl, started.redirectUri);
+    const done = await app.inject({ method: 'GET', url: `${back.pathname}${back.search}` });
+    expect(done.headers.location).toBe(`/people/${personId}/sources?connected=${started.sourceId}`);
+    const vault = instance.people.openVault(personId);
+    try {
+      expect(auditLog(vault.db).list().some((e) => e.actor === 'cli' && e.what?.ids?.includes(started.sourceId))).toBe(true);
+    } finally {
+      vault.close();
     }
   });
 
