@@ -25,7 +25,7 @@ describe('hearth registration / source add (real CLI, real encrypted files)', ()
     const list = JSON.parse(listed.stdout);
     expect(list.redirectUriPattern).toBe('https://hearth.example.org/callback/{sourceId}');
     expect(list.jwksUrl).toBe('https://hearth.example.org/.well-known/jwks.json');
-    expect(list.registrations.map((r: { clientId: string }) => r.clientId)).toEqual(['hearth-1', 'hearth-2']);
+    expect(list.registrations.map((r: { clientId: string }) => r.clientId).sort()).toEqual(['hearth-1', 'hearth-2']);
 
     const person = (await runCli(['person', 'add', '--name', 'Ann', '--data-dir', dataDir], env)).stdout.trim();
     // Plain http is refused before any request (no allowlist on the command line).

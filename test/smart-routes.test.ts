@@ -60,6 +60,8 @@ describe('provider app routes and the JWKS (real server, no provider needed)', (
 
     const jwks = await call('GET', '/.well-known/jwks.json');
     expect(jwks.status).toBe(200);
+    expect(jwks.headers['cache-control']).toBe('public, max-age=300');
+    expect(jwks.headers['x-content-type-options']).toBe('nosniff');
     expect(jwks.json.keys).toHaveLength(1);
     expect(jwks.json.keys[0]).toMatchObject({ kty: 'EC', crv: 'P-384', alg: 'ES384', use: 'sig', kid: created.json.registration.keyId });
     expect(jwks.json.keys[0].d).toBeUndefined();
@@ -69,7 +71,7 @@ describe('provider app routes and the JWKS (real server, no provider needed)', (
     expect(listed.json.jwksUrl).toBe('https://hearth.example.org/.well-known/jwks.json');
     expect(JSON.stringify(listed.json)).not.toContain(SECRET);
     const choices = await call('GET', '/api/provider-app-choices', other);
-    expect(choices.json.choices.map((c: { label: string }) => c.label)).toEqual(['Test EHR', 'Secret EHR']);
+    expect(choices.json.choices.map((c: { label: string }) => c.label).sort()).toEqual(['Secret EHR', 'Test EHR']);
     expect(JSON.stringify(choices.json)).not.toContain('hearth-secret');
 
     // Neither the secret nor the private key is anywhere in plaintext in the (decrypted) system database.
