@@ -60,7 +60,6 @@ describe('provider app routes and the JWKS (real server, no provider needed)', (
 
     const jwks = await call('GET', '/.well-known/jwks.json');
     expect(jwks.status).toBe(200);
-    expect(jwks.headers['cache-control']).toBe('public, max-age=300');
     expect(jwks.headers['x-content-type-options']).toBe('nosniff');
     expect(jwks.json.keys).toHaveLength(1);
     expect(jwks.json.keys[0]).toMatchObject({ kty: 'EC', crv: 'P-384', alg: 'ES384', use: 'sig', kid: created.json.registration.keyId });

@@ -36,9 +36,9 @@ export function registerSmartRoutes(app: FastifyInstance, context: AuthContext, 
   const connections = connectService({ instance, fetch: options.fetch, publicUrl: options.publicUrl, ...(options.allowlist ? { allowlist: options.allowlist } : {}), now: context.now });
 
   // RFC 7517 JWK Set of Hearth's private_key_jwt keys; public by design (the provider fetches it).
-  // Route-level onSend runs after the server-wide one that sets no-store: public keys may be cached
-  // briefly (a new key appears within 5 minutes; providers refetch on an unknown kid anyway).
-  app.get('/.well-known/jwks.json', { onSend: async (_request, reply) => void reply.header('Cache-Control', 'public, max-age=300') }, async () => registrations.jwks());
+  // Sent no-store like every answer (test/security-headers.test.ts holds every route to it); the
+  // keys change only when a registration is added or deleted, so providers lose little.
+  app.get('/.well-known/jwks.json', async () => registrations.jwks());
 
   app.get('/api/provider-apps', async (request) => {
     requireOwner(context, request);
