@@ -10,6 +10,7 @@ import { registerPerson } from './commands/person.ts';
 import { registerSearch } from './commands/search.ts';
 import { registerServe } from './commands/serve.ts';
 import { registerSource } from './commands/source.ts';
+import { registerRegistration } from './commands/registration.ts';
 import { registerStats } from './commands/stats.ts';
 import { registerUser } from './commands/user.ts';
 import { reportError } from './output.ts';
@@ -25,7 +26,7 @@ export async function main(argv: string[]): Promise<number> {
     .showHelpAfterError('(run "hearth --help" for usage)')
     .exitOverride();
   program.configureOutput({ outputError: (text, write) => write(`hearth: ${text.replace(/^error: /, '').trimEnd()}\n`) });
-  for (const register of [registerInit, registerPerson, registerSource, registerImport, registerSearch, registerStats, registerDemo, registerAudit, registerExport, registerUser, registerDirectory, registerBackup, registerServe]) {
+  for (const register of [registerInit, registerPerson, registerSource, registerRegistration, registerImport, registerSearch, registerStats, registerDemo, registerAudit, registerExport, registerUser, registerDirectory, registerBackup, registerServe]) {
     register(program);
   }
   for (const command of program.commands) command.exitOverride();

@@ -95,4 +95,18 @@ describe('server configuration', () => {
     expect(text).toContain('session idle    5 min  (command line)');
     expect(text).toContain('login limit     10 failures/hour/account  (command line)');
   });
+
+  it('derives publicUrl from host and port, takes a validated one from the file or environment', () => {
+    expect(loadServerConfig({ dataDir: dir, env: noEnv, flags: { port: '8443' } }).publicUrl).toBe('http://127.0.0.1:8443');
+    expect(loadServerConfig({ dataDir: dir, env: { HEARTH_HOST: '::1' } as NodeJS.ProcessEnv }).publicUrl).toBe('http://[::1]:7070');
+    const file = join(dir, 'hearth.json');
+    writeFileSync(file, JSON.stringify({ publicUrl: 'https://hearth.example.org/' }));
+    const fromFile = loadServerConfig({ dataDir: dir, env: noEnv });
+    expect(fromFile.publicUrl).toBe('https://hearth.example.org');
+    expect(fromFile.origins.publicUrl).toBe('config file');
+    expect(loadServerConfig({ dataDir: dir, env: { HEARTH_PUBLIC_URL: 'https://h.example/hearth' } as NodeJS.ProcessEnv }).publicUrl).toBe('https://h.example/hearth');
+    for (const bad of ['ftp://h.example', 'not a url', 'https://user:pw@h.example', 'https://h.example/?x=1']) {
+      expect(() => loadServerConfig({ dataDir: dir, env: { HEARTH_PUBLIC_URL: bad } as NodeJS.ProcessEnv }), bad).toThrow(/publicUrl/);
+    }
+  });
 });

@@ -24,6 +24,12 @@ export interface ServerConfig {
   /** Largest file accepted by the upload import (held in memory, never written to disk). */
   maxUploadMiB: number;
   /**
+   * The address people's browsers and providers reach this Hearth at (no trailing slash): SMART
+   * redirect URIs are `<publicUrl>/callback/<sourceId>` and the JWKS is at
+   * `<publicUrl>/.well-known/jwks.json`. Default `http(s)://<host>:<port>`; set it behind a proxy.
+   */
+  publicUrl: string;
+  /**
    * SECURITY.md "Outbound requests (SSRF)": the owner's exceptions for provider servers on the LAN
    * or this machine — exact origins (may use http and any port) or CIDR ranges. See src/outbound/.
    */
@@ -44,6 +50,7 @@ type Key =
   | 'sessionIdleMinutes'
   | 'sessionAbsoluteHours'
   | 'maxFailedLoginsPerHour'
+  | 'publicUrl'
   | 'outboundAllowlist';
 type Layer = Partial<Record<Key, unknown>>;
 
@@ -61,7 +68,7 @@ const DEFAULTS: Layer = {
   maxFailedLoginsPerHour: 100,
   outboundAllowlist: [],
 };
-const FILE_KEYS = new Set(['backup', 'host', 'port', 'logLevel', 'tlsCert', 'tlsKey', 'trustedProxies', 'maxUploadMiB', 'sessionIdleMinutes', 'sessionAbsoluteHours', 'maxFailedLoginsPerHour', 'outboundAllowlist']);
+const FILE_KEYS = new Set(['backup', 'host', 'port', 'logLevel', 'tlsCert', 'tlsKey', 'trustedProxies', 'maxUploadMiB', 'sessionIdleMinutes', 'sessionAbsoluteHours', 'maxFailedLoginsPerHour', 'outboundAllowlist', 'publicUrl']);
 
 function fromFile(path: string): Layer {
   let parsed: unknown;
@@ -88,6 +95,7 @@ function fromEnvironment(env: NodeJS.ProcessEnv): Layer {
   if (env.HEARTH_SESSION_IDLE_MINUTES) layer.sessionIdleMinutes = env.HEARTH_SESSION_IDLE_MINUTES;
   if (env.HEARTH_SESSION_ABSOLUTE_HOURS) layer.sessionAbsoluteHours = env.HEARTH_SESSION_ABSOLUTE_HOURS;
   if (env.HEARTH_MAX_FAILED_LOGINS_PER_HOUR) layer.maxFailedLoginsPerHour = env.HEARTH_MAX_FAILED_LOGINS_PER_HOUR;
+  if (env.HEARTH_PUBLIC_URL) layer.publicUrl = env.HEARTH_PUBLIC_URL;
   if (env.HEARTH_TRUSTED_PROXIES) layer.trustedProxies = env.HEARTH_TRUSTED_PROXIES.split(',').map((s) => s.trim()).filter(Boolean);
   if (env.HEARTH_OUTBOUND_ALLOWLIST) layer.outboundAllowlist = env.HEARTH_OUTBOUND_ALLOWLIST.split(',').map((s) => s.trim()).filter(Boolean);
   return layer;
@@ -119,6 +127,20 @@ function wholeNumber(value: unknown, name: string, min: number, max: number, whe
     throw new HearthError('invalid', `${where}: ${name} must be a whole number from ${min} to ${max}, not ${JSON.stringify(value)}`);
   }
   return number;
+}
+
+/** An http(s) origin with an optional path prefix; no credentials, query or fragment. */
+function publicUrl(value: unknown, where: string): string {
+  let url: URL | undefined;
+  try {
+    url = typeof value === 'string' ? new URL(value) : undefined;
+  } catch {
+    url = undefined;
+  }
+  if (!url || (url.protocol !== 'https:' && url.protocol !== 'http:') || url.username || url.password || url.search || url.hash) {
+    throw new HearthError('invalid', `${where}: publicUrl must be an http(s) URL without credentials, query or fragment, not ${JSON.stringify(value)}`);
+  }
+  return url.href.replace(/\/+$/, '');
 }
 
 function readableFile(value: unknown, what: string, where: string): string {
@@ -166,9 +188,11 @@ export function loadServerConfig(options: { dataDir: string; env?: NodeJS.Proces
     merged.tlsCert === undefined
       ? undefined
       : { cert: readableFile(merged.tlsCert, 'the TLS certificate', where('tlsCert')), key: readableFile(merged.tlsKey, 'the TLS key', where('tlsKey')) };
+  const listenPort = port(merged.port, where('port'));
+  const defaultPublicUrl = `${tls ? 'https' : 'http'}://${merged.host.trim().includes(':') ? `[${merged.host.trim()}]` : merged.host.trim()}:${listenPort}`;
   return {
     host: merged.host.trim(),
-    port: port(merged.port, where('port')),
+    port: listenPort,
     logLevel: merged.logLevel as LogLevel,
     ...(tls ? { tls } : {}),
     trustedProxies: proxies as string[],
@@ -179,6 +203,7 @@ export function loadServerConfig(options: { dataDir: string; env?: NodeJS.Proces
     sessionIdleMinutes: wholeNumber(merged.sessionIdleMinutes, 'sessionIdleMinutes', 1, 24 * 60, where('sessionIdleMinutes')),
     sessionAbsoluteHours: wholeNumber(merged.sessionAbsoluteHours, 'sessionAbsoluteHours', 1, 24 * 30, where('sessionAbsoluteHours')),
     maxFailedLoginsPerHour: wholeNumber(merged.maxFailedLoginsPerHour, 'maxFailedLoginsPerHour', 1, 100, where('maxFailedLoginsPerHour')),
+    publicUrl: merged.publicUrl === undefined ? defaultPublicUrl : publicUrl(merged.publicUrl, where('publicUrl')),
     outboundAllowlist: outboundAllowlist(merged.outboundAllowlist, where('outboundAllowlist')),
     origins,
     ...(configFile ? { configFile } : {}),
@@ -198,6 +223,7 @@ export function describeServerConfig(config: ServerConfig, keyOrigin: string): s
     line('session idle', `${config.sessionIdleMinutes} min`, config.origins.sessionIdleMinutes),
     line('session max', `${config.sessionAbsoluteHours} h`, config.origins.sessionAbsoluteHours),
     line('login limit', `${config.maxFailedLoginsPerHour} failures/hour/account`, config.origins.maxFailedLoginsPerHour),
+    line('public url', config.publicUrl, config.origins.publicUrl),
     line('trusted proxies', config.trustedProxies.length > 0 ? config.trustedProxies.join(', ') : 'none', config.origins.trustedProxies),
     line('outbound allow', config.outboundAllowlist.length > 0 ? config.outboundAllowlist.join(', ') : 'none (public https only)', config.origins.outboundAllowlist),
     // The master key itself is never printed: only where it came from.

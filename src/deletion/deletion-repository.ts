@@ -16,6 +16,11 @@ export function systemDeletionRepository(db: SqliteDatabase) {
   const deleteKey = db.prepare('DELETE FROM person_keys WHERE person_id = ?');
   const deletePerson = db.prepare('DELETE FROM people WHERE id = ?');
   const deleteSource = db.prepare('DELETE FROM sources WHERE id = ?');
+  // A provider source's connection (sealed tokens) and pending OAuth states go with it (migration 7).
+  const deleteStatesOfSource = db.prepare('DELETE FROM oauth_states WHERE source_id = ?');
+  const deleteConnectionOfSource = db.prepare('DELETE FROM provider_connections WHERE source_id = ?');
+  const deleteStatesOfPerson = db.prepare('DELETE FROM oauth_states WHERE source_id IN (SELECT id FROM sources WHERE person_id = ?)');
+  const deleteConnectionsOfPerson = db.prepare('DELETE FROM provider_connections WHERE source_id IN (SELECT id FROM sources WHERE person_id = ?)');
 
   const invitesBy = db.prepare('SELECT id FROM invites WHERE created_by = ?').pluck();
   const forgetUsedBy = db.prepare('UPDATE invites SET used_by = NULL WHERE used_by = ?');
@@ -40,12 +45,18 @@ export function systemDeletionRepository(db: SqliteDatabase) {
       }
       deleteInviteGrantsNaming.run(personId);
       deleteGrantsOfPerson.run(personId);
+      deleteStatesOfPerson.run(personId);
+      deleteConnectionsOfPerson.run(personId);
       deleteSourcesOfPerson.run(personId);
       deleteLinksTo.run(personId);
       deleteKey.run(personId);
       deletePerson.run(personId);
     }),
-    removeSource: (sourceId: string): void => void deleteSource.run(sourceId),
+    removeSource: db.transaction((sourceId: string): void => {
+      deleteStatesOfSource.run(sourceId);
+      deleteConnectionOfSource.run(sourceId);
+      deleteSource.run(sourceId);
+    }),
     /** An account and everything that is only about it; the audit trail keeps its id (no name). */
     removeAccount: db.transaction((accountId: string, username: string): void => {
       for (const inviteId of invitesBy.all(accountId) as string[]) {

@@ -18,6 +18,8 @@ export type ErrorCode =
   | 'unsupported'
   | 'key' // a missing or wrong key, an unencrypting SQLite build
   | 'version' // a database written by a newer Hearth
+  | 'reconnect_needed' // a provider connection whose grant is gone: the person must authorise again
+  | 'provider' // a provider (SMART/OAuth server) answered something Hearth refuses to use
   | 'internal'
   // A request to another server (a provider's FHIR endpoint) that the SSRF guard refused before
   // connecting, or that failed on the way (network, timeout, too large): src/outbound/.
@@ -37,6 +39,8 @@ const STATUS: Record<ErrorCode, number> = {
   unsupported: 422,
   key: 500,
   version: 500,
+  reconnect_needed: 409,
+  provider: 502,
   internal: 500,
   outbound_refused: 502,
   outbound_failed: 502,
@@ -56,6 +60,8 @@ const ISSUE_TYPE: Record<ErrorCode, OperationOutcomeIssue['code']> = {
   unsupported: 'not-supported',
   key: 'security',
   version: 'not-supported',
+  reconnect_needed: 'login',
+  provider: 'transient',
   internal: 'exception',
   outbound_refused: 'security',
   outbound_failed: 'transient',

@@ -22,6 +22,9 @@ import { registerPeopleRoutes } from './people-routes.ts';
 import { registerPrivacyRoutes } from './privacy-routes.ts';
 import { registerSecurityHooks } from './security-hooks.ts';
 import { registerSessionRoutes } from './session-routes.ts';
+import { registerSmartRoutes } from './smart-routes.ts';
+import type { OutboundFetch } from '../smart/outbound-types.ts';
+import { outboundClient } from '../outbound/outbound-client.ts';
 import { registerTotpRoutes } from './totp-routes.ts';
 import { registerWebRoutes, webAppFallback } from './web-routes.ts';
 
@@ -45,6 +48,8 @@ export interface BuildServerOptions {
   backups?: BackupScheduler;
   /** Told of every route as it is registered (the header-coverage test walks them all). */
   onRoute?: (route: { method: string | string[]; url: string }) => void;
+  /** Provider connections: the guarded outbound fetch and the owner's http allowlist (tests: the test provider's origins). */
+  smart?: { fetch?: OutboundFetch; allowlist?: readonly string[] };
 }
 
 /** The session timeouts and login limit of the server configuration, as buildServer's auth options. */
@@ -63,7 +68,7 @@ export function authOptionsOf(config: Pick<ServerConfig, 'sessionIdleMinutes' | 
  */
 export function buildServer(
   instance: Instance,
-  config: Pick<ServerConfig, 'logLevel' | 'tls' | 'trustedProxies'> & Partial<Pick<ServerConfig, 'maxUploadMiB'>>,
+  config: Pick<ServerConfig, 'logLevel' | 'tls' | 'trustedProxies'> & Partial<Pick<ServerConfig, 'maxUploadMiB' | 'publicUrl' | 'outboundAllowlist'>>,
   options: BuildServerOptions = {},
 ): FastifyInstance {
   const app = Fastify({
@@ -114,6 +119,15 @@ export function buildServer(
   registerImportRoutes(app, auth, instance, { maxUploadMiB: config.maxUploadMiB ?? DEFAULT_MAX_UPLOAD_MIB, ...options.imports });
   registerDeletionRoutes(app, auth, instance, backups.afterPersonDeleted);
   registerPrivacyRoutes(app, auth, instance);
+  const allowlist = options.smart?.allowlist ?? config.outboundAllowlist ?? [];
+  // Every request to a provider (discovery, token, JWKS) goes through the SSRF-guarded client.
+  const outbound = options.smart?.fetch ? undefined : outboundClient({ allowlist });
+  if (outbound) app.addHook('onClose', async () => outbound.close());
+  registerSmartRoutes(app, auth, instance, {
+    fetch: options.smart?.fetch ?? outbound!.fetch,
+    publicUrl: config.publicUrl ?? 'http://127.0.0.1:7070',
+    allowlist,
+  });
   app.get('/healthz', async () => {
     // Touches the system database so a broken key or disk shows up here, not at first use.
     instance.system.prepare('SELECT 1').get();

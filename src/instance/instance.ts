@@ -18,6 +18,8 @@ export interface Instance {
   people: PeopleService;
   /** Seals TOTP seeds (keys/sealed-secret.ts); derived from the master key, which is not kept. */
   totpSeedKey: Buffer;
+  /** Seals provider client secrets, private keys and tokens (smart/); purpose 'provider-secrets'. */
+  providerSecretKey: Buffer;
   close(): void;
 }
 
@@ -73,6 +75,7 @@ export async function openInstance(root: string, env: NodeJS.ProcessEnv = proces
     vaultPathOf: (personId) => vaultPath(paths, personId),
   });
   const totpSeedKey = deriveKey(key, 'totp-seed');
+  const providerSecretKey = deriveKey(key, 'provider-secrets');
   key.fill(0);
-  return { paths, keyOrigin: origin, system, people, totpSeedKey, close: () => system.close() };
+  return { paths, keyOrigin: origin, system, people, totpSeedKey, providerSecretKey, close: () => system.close() };
 }

@@ -1,6 +1,7 @@
 import type { Migration } from '../storage/migrations.ts';
 import { AUDIT_LOG_MIGRATION } from '../audit/audit-schema.ts';
 import { BACKUP_LOG_MIGRATION } from '../backup/backup-schema.ts';
+import { SMART_CLIENT_MIGRATION } from '../smart/smart-schema.ts';
 
 /** The system database: people, their wrapped data keys, sources and settings. Append-only. */
 export const SYSTEM_MIGRATIONS: readonly Migration[] = [
@@ -133,4 +134,5 @@ export const SYSTEM_MIGRATIONS: readonly Migration[] = [
       `),
   },
   BACKUP_LOG_MIGRATION,
+  SMART_CLIENT_MIGRATION,
 ];

@@ -8,7 +8,7 @@ export const KEY_BYTES = 32;
  * Sub-keys come from one root with HKDF-SHA256 (RFC 5869), one `info` label per purpose, so a key
  * for one purpose never doubles as a key for another.
  */
-export type KeyPurpose = 'system-db' | 'wrap-person-key' | 'vault-db' | 'totp-seed';
+export type KeyPurpose = 'system-db' | 'wrap-person-key' | 'vault-db' | 'totp-seed' | 'provider-secrets';
 
 export function deriveKey(root: Buffer, purpose: KeyPurpose): Buffer {
   return Buffer.from(hkdfSync('sha256', root, Buffer.alloc(0), `hearth/${purpose}/v1`, KEY_BYTES));

@@ -3,6 +3,8 @@ import { useDisclosure } from '@mantine/hooks';
 import { lazy, Suspense, useEffect } from 'react';
 import { ExportPage } from './pages/ExportPage.tsx';
 import { BackupsPage } from './pages/BackupsPage.tsx';
+import { ConnectPage } from './providers/ConnectPage.tsx';
+import { ProviderAppsPage } from './providers/ProviderAppsPage.tsx';
 import { HomePage } from './pages/HomePage.tsx';
 import { PrivacyPage } from './pages/PrivacyPage.tsx';
 import { RecordDetailPage } from './pages/RecordDetailPage.tsx';
@@ -90,6 +92,7 @@ export function Shell() {
             {/* Only what this account's role allows for the person (access/access.ts ROLE_ACTIONS). */}
             {person.actions.includes('write') && nav(`/people/${encodeURIComponent(person.id)}/add`, 'Add a record', section === 'add')}
             {person.actions.includes('write') && nav(`/people/${encodeURIComponent(person.id)}/upload`, 'Upload', section === 'upload')}
+            {person.actions.includes('write') && nav(`/people/${encodeURIComponent(person.id)}/connect`, 'Connect a provider', section === 'connect')}
             {person.actions.includes('manage') && nav(`/people/${encodeURIComponent(person.id)}/sharing`, 'Sharing', section === 'sharing')}
             {person.actions.includes('manage') && nav(`/people/${encodeURIComponent(person.id)}/privacy`, 'Privacy', section === 'privacy')}
             {nav(`/people/${encodeURIComponent(person.id)}/export`, 'Export', section === 'export')}
@@ -98,6 +101,7 @@ export function Shell() {
         {nav('/', 'People', path === '/')}
         {nav('/settings', 'Settings', path === '/settings')}
         {session.account.isOwner && nav('/backups', 'Backups', path === '/backups')}
+        {session.account.isOwner && nav('/provider-apps', 'Provider apps', path === '/provider-apps')}
         <Text size="xs" c="dimmed" px="sm" mt="md">
           <VisuallyHidden>Signed in as </VisuallyHidden>
           {session.account.username}
@@ -121,6 +125,7 @@ function Page() {
   if (path === '/' || path === '/people') return <HomePage />;
   if (path === '/settings') return <SettingsPage />;
   if (path === '/backups') return <BackupsPage />;
+  if (path === '/provider-apps') return <ProviderAppsPage />;
   const known = (pid: string) => session.people.some((person) => person.id === pid);
   const health = healthPage(path, known);
   if (health) return health;
@@ -132,6 +137,7 @@ function Page() {
   if ((params = match('/people/:pid/records/:type/:id/edit', path)) && known(params.pid)) return <Suspense fallback={<Loading />}><EntryPage key={path} pid={params.pid} edit={{ type: params.type, id: params.id }} /></Suspense>;
   if ((params = match('/people/:pid/add', path)) && known(params.pid)) return <Suspense fallback={<Loading />}><EntryPage key={path} pid={params.pid} /></Suspense>;
   if ((params = match('/people/:pid/upload', path)) && known(params.pid)) return <UploadPage pid={params.pid} />;
+  if ((params = match('/people/:pid/connect', path)) && known(params.pid)) return <ConnectPage pid={params.pid} />;
   if ((params = match('/people/:pid/sharing', path)) && known(params.pid)) return <SharingPage pid={params.pid} />;
   if ((params = match('/people/:pid/privacy', path)) && known(params.pid)) return <PrivacyPage pid={params.pid} />;
   if ((params = match('/people/:pid/export', path)) && known(params.pid)) return <ExportPage pid={params.pid} />;

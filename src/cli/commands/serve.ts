@@ -2,6 +2,7 @@ import type { Command } from 'commander';
 import { backupScheduler } from '../../backup/backup-scheduler.ts';
 import { loadBackupConfig } from '../../backup/backup-config.ts';
 import { describeServerConfig, loadServerConfig } from '../../config/server-config.ts';
+import { providerSessions } from '../../smart/provider-session.ts';
 import { HearthError } from '../../errors/hearth-error.ts';
 import { authOptionsOf, buildServer } from '../../http/server.ts';
 import { initInstance, openInstance } from '../../instance/instance.ts';
@@ -45,6 +46,9 @@ export function registerServe(program: Command): void {
       output.note(describeServerConfig(config, instance.keyOrigin));
       const backupConfig = loadBackupConfig(dataDir, process.env, config.configFile);
       const backups = backupScheduler({ instance, config: backupConfig, onError: (error) => output.note(`backup failed: ${error.message}`) });
+      // A token refresh cut short by a crash must never be replayed (smart/provider-session.ts).
+      const interrupted = providerSessions(instance, globalThis.fetch).recoverInterruptedRefreshes() /* sends nothing */;
+      if (interrupted.length > 0) output.note(`${interrupted.length} provider connection(s) were mid-refresh at the last stop and need reconnecting`);
       const app = buildServer(instance, config, { auth: authOptionsOf(config), backups });
       let address: string;
       try {

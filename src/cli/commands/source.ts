@@ -1,5 +1,8 @@
 import type { Command } from 'commander';
+import { loadServerConfig } from '../../config/server-config.ts';
 import { deletionService } from '../../deletion/deletion-service.ts';
+import { connectService } from '../../smart/connect-service.ts';
+import { outboundClientFor } from '../../outbound/outbound-client.ts';
 import { commandContext, withInstance } from '../context.ts';
 import { table } from '../output.ts';
 import { cliRequester, requireYes } from './delete-helpers.ts';
@@ -17,6 +20,35 @@ export function registerSource(program: Command): void {
         context.output.result(sources, () =>
           sources.length === 0 ? 'No sources yet' : table(['ID', 'KIND', 'LABEL', 'RECORDS', 'ADDED'], sources.map((s) => [s.id, s.kind, s.label, String(s.records), s.createdAt])),
         );
+      });
+    });
+  source
+    .command('add')
+    .description('connect a provider: prints the URL to open in a browser while "hearth serve" runs')
+    .requiredOption('--person <id>', 'the person the records are for')
+    .requiredOption('--url <fhirBase>', "the provider's FHIR base URL")
+    .requiredOption('--registration <id>', 'the client registration to use (hearth registration list)')
+    .option('--label <text>', 'a name for the source (default: the host)')
+    .action(async (options: { person: string; url: string; registration: string; label?: string }, command: Command) => {
+      const context = commandContext(command);
+      const config = loadServerConfig({ dataDir: context.dataDir });
+      const { publicUrl } = config;
+      const outbound = outboundClientFor(config);
+      await withInstance(context, async (instance) => {
+        try {
+        // The CLI has no browser session: the state is bound to the marker 'cli' (README "Connecting to providers").
+        const started = await connectService({ instance, fetch: outbound.fetch, publicUrl, allowlist: config.outboundAllowlist }).connect({
+          actor: { kind: 'cli' },
+          personId: options.person,
+          fhirBaseUrl: options.url,
+          label: options.label,
+          registrationId: options.registration,
+          binding: { kind: 'cli' },
+        });
+        context.output.result(started, () => `source ${started.sourceId} created; open this within 10 minutes while "hearth serve" runs at ${publicUrl}:\n${started.authorizeUrl}`);
+        } finally {
+        await outbound.close();
+       }
       });
     });
   source
