@@ -16,6 +16,11 @@ export function systemDeletionRepository(db: SqliteDatabase) {
   const deleteKey = db.prepare('DELETE FROM person_keys WHERE person_id = ?');
   const deletePerson = db.prepare('DELETE FROM people WHERE id = ?');
   const deleteSource = db.prepare('DELETE FROM sources WHERE id = ?');
+  // A provider source's sync jobs and schedule (migration 8) go before the source they point at.
+  const deleteSyncJobsOfSource = db.prepare('DELETE FROM sync_jobs WHERE source_id = ?');
+  const deleteScheduleOfSource = db.prepare('DELETE FROM sync_schedules WHERE source_id = ?');
+  const deleteSyncJobsOfPerson = db.prepare('DELETE FROM sync_jobs WHERE person_id = ?');
+  const deleteSchedulesOfPerson = db.prepare('DELETE FROM sync_schedules WHERE source_id IN (SELECT id FROM sources WHERE person_id = ?)');
 
   const invitesBy = db.prepare('SELECT id FROM invites WHERE created_by = ?').pluck();
   const forgetUsedBy = db.prepare('UPDATE invites SET used_by = NULL WHERE used_by = ?');
@@ -40,12 +45,18 @@ export function systemDeletionRepository(db: SqliteDatabase) {
       }
       deleteInviteGrantsNaming.run(personId);
       deleteGrantsOfPerson.run(personId);
+      deleteSyncJobsOfPerson.run(personId);
+      deleteSchedulesOfPerson.run(personId);
       deleteSourcesOfPerson.run(personId);
       deleteLinksTo.run(personId);
       deleteKey.run(personId);
       deletePerson.run(personId);
     }),
-    removeSource: (sourceId: string): void => void deleteSource.run(sourceId),
+    removeSource: db.transaction((sourceId: string): void => {
+      deleteSyncJobsOfSource.run(sourceId);
+      deleteScheduleOfSource.run(sourceId);
+      deleteSource.run(sourceId);
+    }),
     /** An account and everything that is only about it; the audit trail keeps its id (no name). */
     removeAccount: db.transaction((accountId: string, username: string): void => {
       for (const inviteId of invitesBy.all(accountId) as string[]) {

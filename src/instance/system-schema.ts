@@ -1,6 +1,7 @@
 import type { Migration } from '../storage/migrations.ts';
 import { AUDIT_LOG_MIGRATION } from '../audit/audit-schema.ts';
 import { BACKUP_LOG_MIGRATION } from '../backup/backup-schema.ts';
+import { SYNC_MIGRATION } from '../sync/sync-schema.ts';
 
 /** The system database: people, their wrapped data keys, sources and settings. Append-only. */
 export const SYSTEM_MIGRATIONS: readonly Migration[] = [
@@ -133,4 +134,9 @@ export const SYSTEM_MIGRATIONS: readonly Migration[] = [
       `),
   },
   BACKUP_LOG_MIGRATION,
+  // PLACEHOLDER (sync branch only): migration 7 is smart's (provider connections). Migrations are
+  // numbered without gaps, so until smart's lands this empty one stands in; at merge it is replaced
+  // by smart's migration 7 and never ships.
+  { id: 7, name: 'placeholder for provider connections (replaced at merge)', up: () => {} },
+  SYNC_MIGRATION,
 ];
