@@ -13,6 +13,8 @@ export interface SyncIssue {
   status?: number;
   /** The resource type a reference pointed to, when the issue is about one. */
   target?: string;
+  /** How many times it happened (issues are kept once each). */
+  count?: number;
 }
 
 export interface TypeResult {
@@ -40,6 +42,10 @@ export interface SyncCheckpoint {
   startedAt: string;
   /** `_lastUpdated=gt…` / `_since` of this sync, when incremental. */
   since: string | null;
+  /** Origins besides the FHIR base's that may serve Binary attachments (the SMART discovery's hosts). */
+  attachmentOrigins: string[];
+  /** Patient ids the server returned for the launch patient (links), besides the launch context. */
+  patientAliases: string[];
 }
 
 export interface SyncJob {
