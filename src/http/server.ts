@@ -22,6 +22,7 @@ import { registerPeopleRoutes } from './people-routes.ts';
 import { registerPrivacyRoutes } from './privacy-routes.ts';
 import { registerSecurityHooks } from './security-hooks.ts';
 import { registerSessionRoutes } from './session-routes.ts';
+import { registerSyncRoutes, type SyncRoutesOptions } from './sync-routes.ts';
 import { registerTotpRoutes } from './totp-routes.ts';
 import { registerWebRoutes, webAppFallback } from './web-routes.ts';
 
@@ -43,6 +44,8 @@ export interface BuildServerOptions {
   imports?: { batchSize?: number };
   /** The backup schedule (`hearth serve` starts it); without one, the routes use an unstarted one. */
   backups?: BackupScheduler;
+  /** Provider syncs: the session opener (smart), the guarded fetch (outbound), auto-start in `hearth serve`. */
+  sync?: SyncRoutesOptions;
   /** Told of every route as it is registered (the header-coverage test walks them all). */
   onRoute?: (route: { method: string | string[]; url: string }) => void;
 }
@@ -113,6 +116,7 @@ export function buildServer(
   registerImportRoutes(app, auth, instance, { maxUploadMiB: config.maxUploadMiB ?? DEFAULT_MAX_UPLOAD_MIB, ...options.imports });
   registerDeletionRoutes(app, auth, instance);
   registerPrivacyRoutes(app, auth, instance);
+  registerSyncRoutes(app, auth, instance, options.sync);
   app.get('/healthz', async () => {
     // Touches the system database so a broken key or disk shows up here, not at first use.
     instance.system.prepare('SELECT 1').get();

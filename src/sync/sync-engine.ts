@@ -83,12 +83,12 @@ export async function runSync(options: SyncRunOptions): Promise<SyncRunResult> {
 
   if (!checkpoint) {
     const startedAt = new Date(now() - WATERMARK_MARGIN_MS).toISOString();
-    const metadata = await client.getJson(`${base}/metadata`, options.signal).catch((error: unknown) => {
+    const metadata = await client.getJson(`${base}/metadata`).catch((error: unknown) => {
       if (!(error instanceof FhirHttpError)) throw error;
       addIssue(results, 'metadata', 'warnings', { code: 'metadata_unavailable', status: error.httpStatus });
       return undefined;
     });
-    const discovery = await client.getJson(`${base}/.well-known/smart-configuration`, options.signal).catch(() => undefined);
+    const discovery = await client.getJson(`${base}/.well-known/smart-configuration`).catch(() => undefined);
     const plan = planSteps({ patientId: session.patientId, scopes: session.grantedScopes, capabilities: readCapabilities(metadata), since: options.since });
     checkpoint = { ...plan, stepIndex: 0, nextUrl: null, pages: 0, referenceRounds: 0, startedAt, since: options.since, attachmentOrigins: discoveryOrigins(discovery), patientAliases: [] };
     save();
@@ -119,7 +119,8 @@ export async function runSync(options: SyncRunOptions): Promise<SyncRunResult> {
       seen.add(pageUrl);
       let bundle: Bundle;
       try {
-        bundle = (await client.getJson(pageUrl, options.signal)) as Bundle;
+        // Cancel waits for the page in flight (the signal is checked between pages, never aborts a request).
+        bundle = (await client.getJson(pageUrl)) as Bundle;
       } catch (error) {
         if (!(error instanceof FhirHttpError)) throw error;
         const fallback = pagesOfStep === 0 && checkpoint.nextUrl === null && error.httpStatus >= 400 && error.httpStatus < 500 ? categoryFallback(step) : [];
@@ -180,7 +181,7 @@ export async function runSync(options: SyncRunOptions): Promise<SyncRunResult> {
   const asked = new Set<string>();
   while (checkpoint.referenceRounds < MAX_REFERENCE_ROUNDS) {
     if (options.signal?.aborted) return { cancelled: true, checkpoint, results };
-    const fetched = await fetchReferencesRound(client, target, checkpoint.attachmentOrigins, asked, options.signal);
+    const fetched = await fetchReferencesRound(client, target, checkpoint.attachmentOrigins, asked);
     checkpoint.referenceRounds = fetched === 0 ? MAX_REFERENCE_ROUNDS : checkpoint.referenceRounds + 1;
     save();
     options.onProgress?.({ step: checkpoint.stepIndex, steps: checkpoint.steps.length, type: 'references', pages: checkpoint.pages, received, phase: 'references' });

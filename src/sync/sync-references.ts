@@ -51,7 +51,7 @@ function wanted(target: WriteTarget, attachmentOrigins: readonly string[], warn:
 }
 
 /** One round: fetches what is wanted (bounded by the per-host limiter) and writes it a chunk at a time. */
-export async function fetchReferencesRound(client: FhirClient, target: WriteTarget, attachmentOrigins: readonly string[], failed: Set<string>, signal?: AbortSignal): Promise<number> {
+export async function fetchReferencesRound(client: FhirClient, target: WriteTarget, attachmentOrigins: readonly string[], failed: Set<string>): Promise<number> {
   // What failed in an earlier round of this run is not asked again (it was reported then).
   const list = wanted(target, attachmentOrigins, false).filter(({ url }) => !failed.has(url));
   for (const { url } of list) failed.add(url);
@@ -60,7 +60,7 @@ export async function fetchReferencesRound(client: FhirClient, target: WriteTarg
     const fetched = await Promise.all(
       chunk.map(async ({ type, url }) => {
         try {
-          const resource = (await client.getJson(url, signal)) as Record<string, unknown>;
+          const resource = (await client.getJson(url)) as Record<string, unknown>;
           if (resource?.resourceType !== type) {
             addIssue(target.results, type, 'errors', { code: 'unexpected_resource' });
             return undefined;

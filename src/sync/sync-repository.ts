@@ -6,6 +6,7 @@ interface JobRow {
   id: string;
   sourceId: string;
   personId: string;
+  actor: string;
   trigger: SyncTrigger;
   state: SyncState;
   createdAt: number;
@@ -16,7 +17,7 @@ interface JobRow {
   error: string | null;
 }
 
-const COLUMNS = `id, source_id AS sourceId, person_id AS personId, trigger, state, created_at AS createdAt,
+const COLUMNS = `id, source_id AS sourceId, person_id AS personId, actor, trigger, state, created_at AS createdAt,
   started_at AS startedAt, finished_at AS finishedAt, checkpoint, results, error`;
 
 const toJob = (row: JobRow): SyncJob => ({
@@ -35,7 +36,7 @@ export interface Schedule {
 
 /** SQL for sync jobs and schedules (system database, migration 8). */
 export function syncRepository(db: SqliteDatabase) {
-  const insertJob = db.prepare("INSERT INTO sync_jobs (id, source_id, person_id, trigger, state, created_at, results) VALUES (?, ?, ?, ?, 'queued', ?, '{}')");
+  const insertJob = db.prepare("INSERT INTO sync_jobs (id, source_id, person_id, actor, trigger, state, created_at, results) VALUES (?, ?, ?, ?, ?, 'queued', ?, '{}')");
   const selectJob = db.prepare(`SELECT ${COLUMNS} FROM sync_jobs WHERE id = ?`);
   const selectActive = db.prepare(`SELECT ${COLUMNS} FROM sync_jobs WHERE source_id = ? AND state IN ('queued', 'running')`);
   const selectAllActive = db.prepare(`SELECT ${COLUMNS} FROM sync_jobs WHERE state IN ('queued', 'running') ORDER BY created_at`);
@@ -59,9 +60,9 @@ export function syncRepository(db: SqliteDatabase) {
   const deleteSchedule = db.prepare('DELETE FROM sync_schedules WHERE source_id = ?');
 
   return {
-    createJob(sourceId: string, personId: string, trigger: SyncTrigger, now: number): SyncJob {
+    createJob(sourceId: string, personId: string, actor: string, trigger: SyncTrigger, now: number): SyncJob {
       const id = randomUUID();
-      insertJob.run(id, sourceId, personId, trigger, now);
+      insertJob.run(id, sourceId, personId, actor, trigger, now);
       return toJob(selectJob.get(id) as JobRow);
     },
     job: (id: string): SyncJob | undefined => {

@@ -18,6 +18,7 @@ export const SYNC_MIGRATION: Migration = {
         id TEXT PRIMARY KEY,
         source_id TEXT NOT NULL REFERENCES sources(id),
         person_id TEXT NOT NULL REFERENCES people(id),
+        actor TEXT NOT NULL,             -- who asked, for the audit entry (an account id, 'cli:…', 'scheduler')
         trigger TEXT NOT NULL CHECK (trigger IN ('manual', 'schedule', 'connect')),
         state TEXT NOT NULL CHECK (state IN ('queued', 'running', 'succeeded', 'failed', 'partial', 'cancelled')),
         created_at INTEGER NOT NULL,     -- ms since the epoch, UTC

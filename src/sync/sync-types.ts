@@ -52,6 +52,7 @@ export interface SyncJob {
   id: string;
   sourceId: string;
   personId: string;
+  actor: string;
   trigger: SyncTrigger;
   state: SyncState;
   createdAt: number;
