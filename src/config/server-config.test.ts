@@ -53,6 +53,23 @@ describe('server configuration', () => {
     expect(() => loadServerConfig({ dataDir: dir, env: noEnv })).toThrow(/config file .*maxUploadMiB must be a whole number from 1 to 4096/);
   });
 
+  it('takes an outbound allowlist of origins and CIDRs from the file or the environment, and names a bad entry', () => {
+    expect(loadServerConfig({ dataDir: dir, env: noEnv }).outboundAllowlist).toEqual([]);
+    writeFileSync(join(dir, 'hearth.json'), JSON.stringify({ outboundAllowlist: ['http://127.0.0.1:8085', '192.168.0.0/16'] }));
+    expect(loadServerConfig({ dataDir: dir, env: noEnv }).outboundAllowlist).toEqual(['http://127.0.0.1:8085', '192.168.0.0/16']);
+    const fromEnv = loadServerConfig({ dataDir: dir, env: { HEARTH_OUTBOUND_ALLOWLIST: 'https://fhir.lan:9443, fd00::/8' } as NodeJS.ProcessEnv });
+    expect(fromEnv.outboundAllowlist).toEqual(['https://fhir.lan:9443', 'fd00::/8']);
+    expect(fromEnv.origins.outboundAllowlist).toBe('environment');
+    expect(describeServerConfig(fromEnv, 'key file')).toContain('outbound allow  https://fhir.lan:9443, fd00::/8  (environment)');
+    expect(() => loadServerConfig({ dataDir: dir, env: { HEARTH_OUTBOUND_ALLOWLIST: 'http://127.0.0.1:8085,ftp://files.lan' } as NodeJS.ProcessEnv })).toThrow(
+      /environment: outbound allowlist entry "ftp:\/\/files\.lan": an origin must start with http:\/\/ or https:\/\//,
+    );
+    writeFileSync(join(dir, 'hearth.json'), JSON.stringify({ outboundAllowlist: '10.0.0.0/8' }));
+    expect(() => loadServerConfig({ dataDir: dir, env: noEnv })).toThrow(/config file .*outboundAllowlist must be a list/);
+    writeFileSync(join(dir, 'hearth.json'), JSON.stringify({ outboundAllowlist: ['10.0.0.0/40'] }));
+    expect(() => loadServerConfig({ dataDir: dir, env: noEnv })).toThrow(/config file .*"10\.0\.0\.0\/40": not a CIDR range/);
+  });
+
   it('prints every value with its origin and never a key', () => {
     const text = describeServerConfig(loadServerConfig({ dataDir: dir, env: noEnv, flags: { port: '7000' } }), 'HEARTH_MASTER_KEY');
     expect(text).toContain('port            7000  (command line)');

@@ -1,6 +1,7 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { HearthError } from '../errors/hearth-error.ts';
+import { parseAllowlist } from '../outbound/allowlist.ts';
 
 export const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug'] as const;
 export type LogLevel = (typeof LOG_LEVELS)[number];
@@ -22,6 +23,11 @@ export interface ServerConfig {
   maxFailedLoginsPerHour: number;
   /** Largest file accepted by the upload import (held in memory, never written to disk). */
   maxUploadMiB: number;
+  /**
+   * SECURITY.md "Outbound requests (SSRF)": the owner's exceptions for provider servers on the LAN
+   * or this machine — exact origins (may use http and any port) or CIDR ranges. See src/outbound/.
+   */
+  outboundAllowlist: string[];
   /** Where each value came from, for the start-up summary. */
   origins: Record<string, 'default' | 'config file' | 'environment' | 'command line'>;
   configFile?: string;
@@ -37,7 +43,8 @@ type Key =
   | 'maxUploadMiB'
   | 'sessionIdleMinutes'
   | 'sessionAbsoluteHours'
-  | 'maxFailedLoginsPerHour';
+  | 'maxFailedLoginsPerHour'
+  | 'outboundAllowlist';
 type Layer = Partial<Record<Key, unknown>>;
 
 /** Uploads are held in memory while they wait and run: 256 MiB fits the server's budget with room. */
@@ -52,8 +59,9 @@ const DEFAULTS: Layer = {
   sessionIdleMinutes: 15,
   sessionAbsoluteHours: 12,
   maxFailedLoginsPerHour: 100,
+  outboundAllowlist: [],
 };
-const FILE_KEYS = new Set(['backup', 'host', 'port', 'logLevel', 'tlsCert', 'tlsKey', 'trustedProxies', 'maxUploadMiB', 'sessionIdleMinutes', 'sessionAbsoluteHours', 'maxFailedLoginsPerHour']);
+const FILE_KEYS = new Set(['backup', 'host', 'port', 'logLevel', 'tlsCert', 'tlsKey', 'trustedProxies', 'maxUploadMiB', 'sessionIdleMinutes', 'sessionAbsoluteHours', 'maxFailedLoginsPerHour', 'outboundAllowlist']);
 
 function fromFile(path: string): Layer {
   let parsed: unknown;
@@ -81,7 +89,19 @@ function fromEnvironment(env: NodeJS.ProcessEnv): Layer {
   if (env.HEARTH_SESSION_ABSOLUTE_HOURS) layer.sessionAbsoluteHours = env.HEARTH_SESSION_ABSOLUTE_HOURS;
   if (env.HEARTH_MAX_FAILED_LOGINS_PER_HOUR) layer.maxFailedLoginsPerHour = env.HEARTH_MAX_FAILED_LOGINS_PER_HOUR;
   if (env.HEARTH_TRUSTED_PROXIES) layer.trustedProxies = env.HEARTH_TRUSTED_PROXIES.split(',').map((s) => s.trim()).filter(Boolean);
+  if (env.HEARTH_OUTBOUND_ALLOWLIST) layer.outboundAllowlist = env.HEARTH_OUTBOUND_ALLOWLIST.split(',').map((s) => s.trim()).filter(Boolean);
   return layer;
+}
+
+/** Each entry an http(s) origin or a CIDR, checked now so a typo stops start-up rather than a sync. */
+function outboundAllowlist(value: unknown, where: string): string[] {
+  if (!Array.isArray(value) || value.some((entry) => typeof entry !== 'string')) throw new HearthError('invalid', `${where}: outboundAllowlist must be a list of origins or CIDR ranges`);
+  try {
+    parseAllowlist(value as string[]);
+  } catch (error) {
+    throw new HearthError('invalid', `${where}: ${(error as Error).message}`);
+  }
+  return (value as string[]).map((entry) => entry.trim());
 }
 
 function port(value: unknown, where: string): number {
@@ -159,6 +179,7 @@ export function loadServerConfig(options: { dataDir: string; env?: NodeJS.Proces
     sessionIdleMinutes: wholeNumber(merged.sessionIdleMinutes, 'sessionIdleMinutes', 1, 24 * 60, where('sessionIdleMinutes')),
     sessionAbsoluteHours: wholeNumber(merged.sessionAbsoluteHours, 'sessionAbsoluteHours', 1, 24 * 30, where('sessionAbsoluteHours')),
     maxFailedLoginsPerHour: wholeNumber(merged.maxFailedLoginsPerHour, 'maxFailedLoginsPerHour', 1, 100, where('maxFailedLoginsPerHour')),
+    outboundAllowlist: outboundAllowlist(merged.outboundAllowlist, where('outboundAllowlist')),
     origins,
     ...(configFile ? { configFile } : {}),
   };
@@ -178,6 +199,7 @@ export function describeServerConfig(config: ServerConfig, keyOrigin: string): s
     line('session max', `${config.sessionAbsoluteHours} h`, config.origins.sessionAbsoluteHours),
     line('login limit', `${config.maxFailedLoginsPerHour} failures/hour/account`, config.origins.maxFailedLoginsPerHour),
     line('trusted proxies', config.trustedProxies.length > 0 ? config.trustedProxies.join(', ') : 'none', config.origins.trustedProxies),
+    line('outbound allow', config.outboundAllowlist.length > 0 ? config.outboundAllowlist.join(', ') : 'none (public https only)', config.origins.outboundAllowlist),
     // The master key itself is never printed: only where it came from.
     line('master key', keyOrigin === 'key file' ? 'from the key file' : `from ${keyOrigin} (value hidden)`),
   ].join('\n');

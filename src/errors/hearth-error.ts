@@ -18,7 +18,11 @@ export type ErrorCode =
   | 'unsupported'
   | 'key' // a missing or wrong key, an unencrypting SQLite build
   | 'version' // a database written by a newer Hearth
-  | 'internal';
+  | 'internal'
+  // A request to another server (a provider's FHIR endpoint) that the SSRF guard refused before
+  // connecting, or that failed on the way (network, timeout, too large): src/outbound/.
+  | 'outbound_refused'
+  | 'outbound_failed';
 
 const STATUS: Record<ErrorCode, number> = {
   invalid: 400,
@@ -34,6 +38,8 @@ const STATUS: Record<ErrorCode, number> = {
   key: 500,
   version: 500,
   internal: 500,
+  outbound_refused: 502,
+  outbound_failed: 502,
 };
 
 // FHIR R4 IssueType codes (http://hl7.org/fhir/R4/valueset-issue-type.html) for each of ours.
@@ -51,6 +57,8 @@ const ISSUE_TYPE: Record<ErrorCode, OperationOutcomeIssue['code']> = {
   key: 'security',
   version: 'not-supported',
   internal: 'exception',
+  outbound_refused: 'security',
+  outbound_failed: 'transient',
 };
 
 export interface ErrorIssue {
@@ -76,7 +84,8 @@ export class HearthError extends Error {
 
   /** User errors (bad input, missing things) exit 1; our own failures exit 2. */
   get exitCode(): 1 | 2 {
-    return this.status >= 500 && this.code !== 'key' && this.code !== 'version' ? 2 : 1;
+    // A URL the outbound policy refuses is the user's input, like a bad file.
+    return this.status >= 500 && this.code !== 'key' && this.code !== 'version' && this.code !== 'outbound_refused' ? 2 : 1;
   }
 }
 

@@ -69,7 +69,9 @@ export function registerSecurityHooks(
       if (error instanceof TooManyAttempts) reply.header('Retry-After', String(error.retryAfterSeconds));
       const code = error instanceof ApiRefusal ? error.apiCode : error.code;
       if (error.status >= 500) request.log.error({ err: error }, 'request failed');
-      return reply.code(error.status).send(errorBody(code, error.status >= 500 ? 'internal error' : error.message));
+      // Outbound errors (502) carry a message written to be shown: it names the other host at most.
+      const shown = error.status < 500 || error.code === 'outbound_refused' || error.code === 'outbound_failed';
+      return reply.code(error.status).send(errorBody(code, shown ? error.message : 'internal error'));
     }
     if (error.validation) return reply.code(400).send(errorBody('invalid', error.message));
     // Fastify's own 4xx answers (bad JSON, wrong content type, body too large): their message names no data.
