@@ -127,7 +127,7 @@ describe('sync engine', () => {
       { resourceType: 'Practitioner', id: 'dr', qualification: [{ code: { text: 'MD' }, issuer: { reference: 'Organization/org' } }] },
       { resourceType: 'Organization', id: 'org', name: 'Clinic' },
       { resourceType: 'Binary', id: 'b1', contentType: 'text/plain', data: 'aGk=' },
-      document('d1', 'Binary/b1'), document('d2', `${second.base}/Binary/b2`), document('d3', `${stranger.base}/Binary/b3`),
+      document('d1', 'Binary/b1'), document('d2', `${second.base}/Binary/b2`), document('d3', `${stranger.base.replace('127.0.0.1', 'localhost')}/Binary/b3`),
       patient('p2'),
     ]);
     server.discovery = { ...server.discovery, 'binary_endpoint': `${second.origin}/x` };

@@ -89,8 +89,13 @@ export async function runSync(options: SyncRunOptions): Promise<SyncRunResult> {
       return undefined;
     });
     const discovery = await client.getJson(`${base}/.well-known/smart-configuration`).catch(() => undefined);
+    // The launch patient first: a server may answer with a record of another id (a link or merge,
+    // R4 patient.html#links); that id then counts as this person's for the compartment checks.
+    const aliases: string[] = [];
+    const launchPatient = (await client.getJson(`${base}/Patient/${encodeURIComponent(session.patientId)}`).catch(() => undefined)) as { resourceType?: string; id?: unknown } | undefined;
+    if (launchPatient?.resourceType === 'Patient' && typeof launchPatient.id === 'string' && launchPatient.id !== session.patientId) aliases.push(launchPatient.id);
     const plan = planSteps({ patientId: session.patientId, scopes: session.grantedScopes, capabilities: readCapabilities(metadata), since: options.since });
-    checkpoint = { ...plan, stepIndex: 0, nextUrl: null, pages: 0, referenceRounds: 0, startedAt, since: options.since, attachmentOrigins: discoveryOrigins(discovery), patientAliases: [] };
+    checkpoint = { ...plan, stepIndex: 0, nextUrl: null, pages: 0, referenceRounds: 0, startedAt, since: options.since, attachmentOrigins: discoveryOrigins(discovery), patientAliases: aliases };
     save();
   }
   const target: WriteTarget = {

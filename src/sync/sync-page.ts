@@ -62,14 +62,17 @@ export function writeResources(raw: Record<string, unknown>[], target: WriteTarg
       continue;
     }
     if (resource.resourceType === 'Patient' && resource.id !== target.launchPatientId) {
-      if (!acceptPatients || !resource.id) {
+      if (resource.id && target.patientIds.has(resource.id)) {
+        addIssue(target.results, 'Patient', 'warnings', { code: 'patient_id_differs' });
+      } else if (!acceptPatients || !resource.id) {
         addIssue(target.results, 'Patient', 'warnings', { code: 'foreign_patient', target: 'Patient' });
         continue;
+      } else {
+        // The server answered the launch patient's query with another id (a link or merge, R4
+        // patient.html#links): kept, and its records count as this person's; the person stays the launch context's.
+        addIssue(target.results, 'Patient', 'warnings', { code: 'patient_id_differs' });
+        target.patientIds.add(resource.id);
       }
-      // The server answered the launch patient's query with another id (a link or merge, R4
-      // patient.html#links): kept, and its records count as this person's; the person stays the launch context's.
-      addIssue(target.results, 'Patient', 'warnings', { code: 'patient_id_differs' });
-      target.patientIds.add(resource.id);
     }
     if (isForeign(resource, target.patientIds)) {
       addIssue(target.results, resource.resourceType, 'warnings', { code: 'foreign_patient', target: 'Patient' });

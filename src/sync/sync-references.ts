@@ -1,3 +1,4 @@
+import { patientCompartmentParams } from '../import/patient-compartment.ts';
 import { addIssue } from './sync-results.ts';
 import { writeResources, type WriteTarget } from './sync-page.ts';
 import type { FhirClient } from './fhir-client.ts';
@@ -25,11 +26,18 @@ function wanted(target: WriteTarget, attachmentOrigins: readonly string[], warn:
       if (warn && !target.patientIds.has(id)) addIssue(target.results, 'Patient', 'warnings', { code: 'foreign_reference_not_fetched', target: 'Patient' });
       continue;
     }
-    if (!FETCHED_REFERENCE_TYPES.has(type)) continue;
+    if (!FETCHED_REFERENCE_TYPES.has(type)) {
+      // Everything of this patient's compartment was searched: a record of a compartment type that
+      // is still missing belongs to someone else (or is not shared). Never fetched.
+      if (warn && patientCompartmentParams().has(type)) addIssue(target.results, type, 'warnings', { code: 'foreign_reference_not_fetched', target: type });
+      continue;
+    }
     const url = `${base}/${type}/${encodeURIComponent(id)}`;
     if (!seen.has(url)) list.push({ type, url }), seen.add(url);
   }
-  const baseOrigin = new URL(base).origin;
+  // Attachments may live on another host of the provider: the FHIR base's host name (any port, same
+  // scheme) or an origin its discovery document names; anything else is a warning, never fetched.
+  const baseUrl = new URL(base);
   for (const raw of vault.attachmentUrls(target.sourceId)) {
     if (raw.startsWith('data:')) continue;
     let url: URL;
@@ -40,7 +48,7 @@ function wanted(target: WriteTarget, attachmentOrigins: readonly string[], warn:
     }
     const binary = /\/Binary\/([A-Za-z0-9\-.]{1,64})$/.exec(url.pathname);
     if (!binary || vault.holds(target.sourceId, 'Binary', binary[1]!)) continue;
-    if (url.origin !== baseOrigin && !attachmentOrigins.includes(url.origin)) {
+    if (!(url.hostname === baseUrl.hostname && url.protocol === baseUrl.protocol) && !attachmentOrigins.includes(url.origin)) {
       // A host the provider never named: not fetched (the token would go there too).
       if (warn) addIssue(target.results, 'Binary', 'warnings', { code: 'attachment_host_not_allowed' });
       continue;
