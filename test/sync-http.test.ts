@@ -46,7 +46,9 @@ async function readEvents(response: Response, until: string): Promise<{ event: s
 }
 
 beforeAll(async () => {
-  provider = await startMiniFhir({ resources: [{ resourceType: 'Patient', id: 'p1', name: [{ family: 'Quill' }] }, ...observations(150)] });
+  provider = await startMiniFhir({ resources: [{ resourceType: 'Patient', id: 'p1', name: [{ family: 'Quill' }] }, ...observations(150), { ...observations(1)[0], id: 'mistake', status: 'entered-in-error' },
+    { resourceType: 'Condition', id: 'c-error', subject: { reference: 'Patient/p1' }, code: { text: 'x' }, verificationStatus: { coding: [{ system: 'http://terminology.hl7.org/CodeSystem/condition-ver-status', code: 'entered-in-error' }] } },
+    { resourceType: 'Condition', id: 'c-ok', subject: { reference: 'Patient/p1' }, code: { text: 'y' }, clinicalStatus: { coding: [{ system: 'http://terminology.hl7.org/CodeSystem/condition-clinical', code: 'active' }] } }] });
   server = await apiServer({}, { sync: { openSession: () => fixedSession(provider.base, 'p1'), fetch: globalThis.fetch, retry: { sleep: async () => {} } } });
   owner = (await server.call('POST', '/api/setup', { body: OWNER })).session!;
   ann = (await server.call('POST', '/api/people', { cookie: owner, body: { name: 'Ann Quill' } })).json.person.id;
@@ -81,20 +83,35 @@ describe('provider sync over HTTP', () => {
     expect(seen.some((e) => e.event === 'progress' && e.data.type === 'Observation')).toBe(true);
     const finished = seen.at(-1)!.data;
     expect(finished).toMatchObject({ id: started.json.job.id, state: 'succeeded' });
-    expect(finished.results.Observation).toMatchObject({ new: 150 });
+    expect(finished.results.Observation).toMatchObject({ new: 151 });
 
     const status = await server.call('GET', `/api/people/${ann}/sources/${sourceId}/sync`, { cookie: owner });
     expect(status.json.job.state).toBe('succeeded');
     expect(status.json.schedule.lastSuccessAt).toBeGreaterThan(0);
     const listed = await server.call('GET', `/api/people/${ann}/sources`, { cookie: owner });
     const source = listed.json.sources.find((s: { id: string }) => s.id === sourceId);
-    expect(source).toMatchObject({ kind: 'provider', records: 151, sync: { lastJob: { state: 'succeeded' } } });
+    expect(source).toMatchObject({ kind: 'provider', records: 154, sync: { lastJob: { state: 'succeeded' } } });
     const vault = server.instance.people.openVault(ann);
     try {
       const entries = auditLog(vault.db).list({ action: 'sync' });
       expect(entries).toHaveLength(1);
       expect(entries[0]).toMatchObject({ actor: expect.any(String), outcome: 'success' });
-      expect(entries[0]!.what?.query).toContain('new=151');
+      expect(entries[0]!.what?.query).toContain('new=154');
+    } finally {
+      vault.close();
+    }
+  });
+
+  it('keeps entered-in-error records but hides them from the lists', async () => {
+    const list = await server.call('GET', `/api/people/${ann}/lists/Observation?_count=200`, { cookie: owner });
+    expect(list.status).toBe(200);
+    expect(list.json.total).toBe(150);
+    expect(list.json.items.map((item: { resource: { id: string } }) => item.resource.id)).not.toContain('mistake');
+    const conditions = await server.call('GET', `/api/people/${ann}/lists/Condition`, { cookie: owner });
+    expect(conditions.json.items.map((item: { resource: { id: string } }) => item.resource.id)).toEqual(['c-ok']);
+    const vault = server.instance.people.openVault(ann);
+    try {
+      expect(vault.db.prepare("SELECT COUNT(*) AS n FROM resources WHERE id IN ('mistake', 'c-error')").get()).toEqual({ n: 2 });
     } finally {
       vault.close();
     }
