@@ -4,6 +4,7 @@ import { loadBackupConfig } from '../../backup/backup-config.ts';
 import { describeServerConfig, loadServerConfig } from '../../config/server-config.ts';
 import { HearthError } from '../../errors/hearth-error.ts';
 import { authOptionsOf, buildServer } from '../../http/server.ts';
+import { providerSyncWiring } from '../../sync/provider-wiring.ts';
 import { initInstance, openInstance } from '../../instance/instance.ts';
 import { commandContext } from '../context.ts';
 
@@ -45,7 +46,10 @@ export function registerServe(program: Command): void {
       output.note(describeServerConfig(config, instance.keyOrigin));
       const backupConfig = loadBackupConfig(dataDir, process.env, config.configFile);
       const backups = backupScheduler({ instance, config: backupConfig, onError: (error) => output.note(`backup failed: ${error.message}`) });
-      const app = buildServer(instance, config, { auth: authOptionsOf(config), backups });
+      // Provider syncs: the guarded outbound client and smart's sessions; jobs a killed server left
+      // resume once it is ready, and the per-source schedule runs (sync/sync-jobs.ts).
+      const sync = await providerSyncWiring(instance, config);
+      const app = buildServer(instance, config, { auth: authOptionsOf(config), backups, sync: { openSession: sync.openSession, fetch: sync.fetch, autoStart: true } });
       let address: string;
       try {
         address = await app.listen({ host: config.host, port: config.port });
@@ -69,6 +73,7 @@ export function registerServe(program: Command): void {
       backups.stop();
       await backups.idle();
       await app.close();
+      await sync.close();
       instance.close();
       output.note('Hearth stopped');
     });
