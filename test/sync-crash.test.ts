@@ -20,8 +20,8 @@ let provider: TestProvider;
 let instance: Awaited<ReturnType<typeof tempInstance>>;
 
 beforeAll(async () => {
-  // 20 ms per request and 1,500 records (15 pages): time to kill the child between two pages.
-  provider = await startTestProvider({ patients: 1, resourcesPerPatient: 1500, seed: 3, latencyMs: 20 });
+  // 20 ms per request and 3,000 records (6 pages of 500): time to kill the child between two pages.
+  provider = await startTestProvider({ patients: 1, resourcesPerPatient: 3000, seed: 3, latencyMs: 20 });
   instance = await tempInstance();
 });
 afterAll(async () => {
@@ -66,14 +66,15 @@ describe('a sync killed with SIGKILL', () => {
     // Killed once it has committed a few pages (read from this process: WAL lets it read meanwhile).
     const poll = setInterval(() => {
       const pages = repository.activeJob(source.id)?.checkpoint?.pages ?? 0;
-      if (pages >= 4) child.kill('SIGKILL');
+      if (pages >= 2) child.kill('SIGKILL');
     }, 10);
     const signal = await exited;
     clearInterval(poll);
     expect(signal, stderr).toBe('SIGKILL');
     const left = repository.activeJob(source.id)!;
     expect(left.state).toBe('running');
-    expect(left.checkpoint!.pages).toBeGreaterThanOrEqual(4);
+    expect(left.checkpoint!.pages).toBeGreaterThanOrEqual(2);
+    expect(left.checkpoint!.nextUrl).not.toBeNull(); // killed mid-walk, not after it
 
     // As at server start: the unfinished job goes on from its checkpoint.
     const jobs = jobsOf();

@@ -57,7 +57,7 @@ async function sync(extra: Partial<SyncRunOptions> = {}, patientId = provider.pa
   const results: SyncResults = {};
   const result = await runSync({
     vault, sourceId: 'source-1', jobId: 'job-1', session: sessionFor(patientId), fetch: outbound.fetch,
-    retry: { sleep: async (ms) => void waits.push(ms) }, checkpoint: null, results, since: null, saveProgress: () => {}, ...extra,
+    retry: { sleep: async (ms) => void waits.push(ms) }, pageSize: 50, checkpoint: null, results, since: null, saveProgress: () => {}, ...extra,
   });
   return { ...result, vault, waits, state: finalState(result.results) };
 }

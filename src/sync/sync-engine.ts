@@ -40,6 +40,8 @@ export interface SyncRunOptions {
   signal?: AbortSignal;
   onProgress?(progress: SyncProgress): void;
   pageCap?: number;
+  /** `_count` of each search (default sync-plan.ts PAGE_SIZE). */
+  pageSize?: number;
   now?: () => number;
 }
 
@@ -94,7 +96,7 @@ export async function runSync(options: SyncRunOptions): Promise<SyncRunResult> {
     const aliases: string[] = [];
     const launchPatient = (await client.getJson(`${base}/Patient/${encodeURIComponent(session.patientId)}`).catch(() => undefined)) as { resourceType?: string; id?: unknown } | undefined;
     if (launchPatient?.resourceType === 'Patient' && typeof launchPatient.id === 'string' && launchPatient.id !== session.patientId) aliases.push(launchPatient.id);
-    const plan = planSteps({ patientId: session.patientId, scopes: session.grantedScopes, capabilities: readCapabilities(metadata), since: options.since });
+    const plan = planSteps({ patientId: session.patientId, scopes: session.grantedScopes, capabilities: readCapabilities(metadata), since: options.since, ...(options.pageSize ? { pageSize: options.pageSize } : {}) });
     checkpoint = { ...plan, stepIndex: 0, nextUrl: null, pages: 0, referenceRounds: 0, startedAt, since: options.since, attachmentOrigins: discoveryOrigins(discovery), patientAliases: aliases };
     save();
   }
@@ -119,13 +121,15 @@ export async function runSync(options: SyncRunOptions): Promise<SyncRunResult> {
     let previous = '';
     let pageUrl = checkpoint.nextUrl ?? `${base}/${step}`;
     let pagesOfStep = 0;
+    // The next page, asked for while this one is written: the provider's latency overlaps our work.
+    let prefetched: Promise<unknown> | undefined;
     for (;;) {
       if (options.signal?.aborted) return { cancelled: true, checkpoint, results };
       seen.add(pageUrl);
       let bundle: Bundle;
       try {
         // Cancel waits for the page in flight (the signal is checked between pages, never aborts a request).
-        bundle = (await client.getJson(pageUrl)) as Bundle;
+        bundle = (await (prefetched ?? client.getJson(pageUrl))) as Bundle;
       } catch (error) {
         if (!(error instanceof FhirHttpError)) throw error;
         const fallback = pagesOfStep === 0 && checkpoint.nextUrl === null && error.httpStatus >= 400 && error.httpStatus < 500 ? categoryFallback(step) : [];
@@ -138,6 +142,7 @@ export async function runSync(options: SyncRunOptions): Promise<SyncRunResult> {
         }
         break;
       }
+      prefetched = undefined;
       if (bundle?.resourceType !== 'Bundle') {
         // A read (Patient/<id>) answers the resource itself.
         const single = bundle as unknown as Record<string, unknown>;
@@ -151,12 +156,7 @@ export async function runSync(options: SyncRunOptions): Promise<SyncRunResult> {
         break;
       }
       previous = fingerprint;
-      const entries = entriesOf(bundle);
-      writeResources(entries, target, type, type === 'Patient' || type === 'Patient/$everything');
-      received += entries.length;
       pagesOfStep++;
-      checkpoint.pages++;
-      checkpoint.patientAliases = [...target.patientIds].filter((id) => id !== session.patientId);
       const next = nextLinkOf(bundle, pageUrl, base);
       let stop = next.kind !== 'next';
       if (next.kind === 'foreign' || next.kind === 'broken') addIssue(results, type, 'errors', { code: next.kind === 'foreign' ? 'next_link_other_origin' : 'next_link_broken' });
@@ -168,12 +168,23 @@ export async function runSync(options: SyncRunOptions): Promise<SyncRunResult> {
         addIssue(results, type, 'errors', { code: 'page_cap_reached' });
         stop = true;
       }
+      if (!stop && next.kind === 'next' && !options.signal?.aborted) {
+        prefetched = client.getJson(next.url);
+        prefetched.catch(() => {}); // awaited (and its failure handled) at the top of the loop
+      }
+      const entries = entriesOf(bundle);
+      writeResources(entries, target, type, type === 'Patient' || type === 'Patient/$everything');
+      received += entries.length;
+      checkpoint.pages++;
+      checkpoint.patientAliases = [...target.patientIds].filter((id) => id !== session.patientId);
       checkpoint.nextUrl = stop || next.kind !== 'next' ? null : next.url;
       if (stop) checkpoint.stepIndex++;
       save();
       options.onProgress?.({ step: checkpoint.stepIndex, steps: checkpoint.steps.length, type, pages: checkpoint.pages, received, phase: 'records' });
       if (stop) break;
       pageUrl = checkpoint.nextUrl!;
+      // Yield between pages, so a cancel or an HTTP request can get in even when pages come fast.
+      await new Promise<void>((resolve) => setImmediate(resolve));
     }
     if (checkpoint.stepIndex === stepIndex) {
       // Left by an error or a category fallback: on to the next step.

@@ -19,7 +19,11 @@ export const CATEGORY_SEARCHES: Record<string, string[]> = {
   DocumentReference: ['clinical-note'],
 };
 
-export const PAGE_SIZE = 100;
+/**
+ * Entries asked per page. Large pages mean fewer round trips and fewer commits (one vault transaction
+ * per page); a server caps `_count` at its own maximum anyway (R4 search.html#count).
+ */
+export const PAGE_SIZE = 500;
 
 interface CapabilityResource { type?: string; operation?: { name?: string }[] }
 interface Capability { resourceType?: string; rest?: { mode?: string; resource?: CapabilityResource[]; operation?: { name?: string }[] }[] }
@@ -50,11 +54,12 @@ export function scopeCovers(scopes: readonly string[], type: string): boolean {
 const encode = encodeURIComponent;
 
 /** The searches of one sync, relative to the FHIR base, in order. */
-export function planSteps(input: { patientId: string; scopes: readonly string[]; capabilities: { types: Set<string>; everything: boolean }; since: string | null }): Pick<SyncCheckpoint, 'mode' | 'steps'> {
+export function planSteps(input: { patientId: string; scopes: readonly string[]; capabilities: { types: Set<string>; everything: boolean }; since: string | null; pageSize?: number }): Pick<SyncCheckpoint, 'mode' | 'steps'> {
   const { patientId, scopes, capabilities, since } = input;
+  const pageSize = input.pageSize ?? PAGE_SIZE;
   if (capabilities.everything) {
     // R4 patient-operation-everything.html: _since for "changes since", _count for the page size.
-    const query = [`_count=${PAGE_SIZE}`, ...(since ? [`_since=${encode(since)}`] : [])].join('&');
+    const query = [`_count=${pageSize}`, ...(since ? [`_since=${encode(since)}`] : [])].join('&');
     return { mode: 'everything', steps: [`Patient/${encode(patientId)}/$everything?${query}`] };
   }
   const lastUpdated = since ? `&_lastUpdated=gt${encode(since)}` : '';
@@ -63,7 +68,7 @@ export function planSteps(input: { patientId: string; scopes: readonly string[];
     if (!scopeCovers(scopes, type)) continue;
     if (capabilities.types.size > 0 && !capabilities.types.has(type)) continue;
     if (capabilities.types.size === 0 && ONLY_WHEN_DECLARED.has(type)) continue;
-    steps.push(type === 'Patient' ? `Patient?_id=${encode(patientId)}` : `${type}?patient=${encode(patientId)}&_count=${PAGE_SIZE}${lastUpdated}`);
+    steps.push(type === 'Patient' ? `Patient?_id=${encode(patientId)}` : `${type}?patient=${encode(patientId)}&_count=${pageSize}${lastUpdated}`);
   }
   return { mode: 'types', steps };
 }

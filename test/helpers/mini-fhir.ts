@@ -31,7 +31,8 @@ function patientOf(resource: Record<string, unknown>): string | undefined {
 }
 
 function bundle(server: MiniFhir, url: URL, matches: Record<string, unknown>[]) {
-  const count = Number(url.searchParams.get('_count') ?? 100);
+  // Like real servers, a larger _count is cut to the server's maximum (100 here).
+  const count = Math.min(Number(url.searchParams.get('_count') ?? 100), 100);
   const offset = Number(url.searchParams.get('_offset') ?? 0);
   const page = matches.slice(offset, offset + count);
   const link = [{ relation: 'self', url: url.href }];
