@@ -28,8 +28,14 @@ function outcomeCode(resource: Record<string, unknown>): string {
 }
 
 /** Another patient's record (by its Patient compartment references): never written into this person's vault. */
+const PATIENT_REFERENCE = /"reference":"(?:[^"]*\/)?Patient\/([^"/]+)"/g;
+
 export function isForeign(resource: Resource, patientIds: Set<string>): boolean {
   if (resource.resourceType === 'Patient') return false;
+  // Fast path (the common case): every Patient reference names this person, so the record cannot be
+  // anyone else's. Only otherwise are the compartment's search parameters evaluated (costly).
+  const named = [...JSON.stringify(resource).matchAll(PATIENT_REFERENCE)].map((match) => match[1]!);
+  if (named.every((id) => patientIds.has(id))) return false;
   let patients: Set<string> | undefined;
   try {
     patients = patientsOf(resource);
