@@ -142,4 +142,13 @@ describe('provider sync over HTTP', () => {
     expect(provider.requests.some((r) => r.includes('_offset=200'))).toBe(false);
     provider.override = undefined;
   });
+
+  it('deleting the source (fresh password) drops its sync jobs and schedule', async () => {
+    expect((server.instance.system.prepare('SELECT COUNT(*) AS n FROM sync_jobs WHERE source_id = ?').get(sourceId) as { n: number }).n).toBeGreaterThan(0);
+    const deleted = await server.call('DELETE', `/api/people/${ann}/sources/${sourceId}`, { cookie: owner });
+    expect(deleted.status).toBe(204);
+    expect(server.instance.system.prepare('SELECT COUNT(*) AS n FROM sync_jobs WHERE source_id = ?').get(sourceId)).toEqual({ n: 0 });
+    expect(server.instance.system.prepare('SELECT COUNT(*) AS n FROM sync_schedules WHERE source_id = ?').get(sourceId)).toEqual({ n: 0 });
+    expect((await server.call('GET', `/api/people/${ann}/sources/${sourceId}/syncs`, { cookie: owner })).status).toBe(404);
+  });
 });
