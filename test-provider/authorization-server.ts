@@ -17,7 +17,7 @@ import { MemoryStore } from './memory-store.ts';
  */
 
 export const INTERNAL_CLIENT_ID = 'test-provider-internal';
-/** A public client registered at start, for `npm run provider` and quick manual tries. */
+/** A public client registered at start when redirect URIs are given (`npm run provider -- --redirect-uri …`). */
 export const DEMO_PUBLIC_CLIENT_ID = 'hearth-demo-public';
 
 export const SUPPORTED_SCOPES = ['openid', 'fhirUser', 'launch/patient', 'offline_access', 'patient/*.rs', 'patient/*.read'];
@@ -29,6 +29,8 @@ export interface AuthorizationServerOptions {
   behaviours: ProviderBehaviours;
   accessTokenTtlSeconds: number;
   refreshTokenTtlSeconds: number;
+  /** Redirect URIs of the pre-registered public client DEMO_PUBLIC_CLIENT_ID (none: not registered). */
+  demoRedirectUris: string[];
 }
 
 export interface AuthorizationServer {
@@ -64,7 +66,9 @@ export function createAuthorizationServer(options: AuthorizationServerOptions): 
     cookies: { keys: [randomBytes(32).toString('hex')] },
     clients: [
       { client_id: INTERNAL_CLIENT_ID, token_endpoint_auth_method: 'none', redirect_uris: ['http://127.0.0.1/unused'], grant_types: ['authorization_code', 'refresh_token'] },
-      { client_id: DEMO_PUBLIC_CLIENT_ID, token_endpoint_auth_method: 'none', redirect_uris: ['http://127.0.0.1:8080/api/smart/callback'], grant_types: ['authorization_code', 'refresh_token'] },
+      ...(options.demoRedirectUris.length > 0
+        ? [{ client_id: DEMO_PUBLIC_CLIENT_ID, token_endpoint_auth_method: 'none', redirect_uris: options.demoRedirectUris, grant_types: ['authorization_code', 'refresh_token'] }]
+        : []),
     ],
     clientAuthMethods: ['none', 'client_secret_basic', 'private_key_jwt'],
     // SMART App Launch 2.x §"Asymmetric (public key) client authentication": RS384 and ES384.
@@ -85,8 +89,21 @@ export function createAuthorizationServer(options: AuthorizationServerOptions): 
       // A client may revoke only its own tokens (RFC 7009 §2.1).
       revocation: { enabled: true, allowedPolicy: async (_ctx: unknown, client: { clientId: string }, token: { clientId: string }) => token.clientId === client.clientId },
       introspection: { enabled: true },
+      // Open dynamic registration (RFC 7591) at <issuer>/reg: a test server on loopback, nothing to protect.
+      registration: { enabled: true },
     },
     rotateRefreshToken: true,
+    // oidc-provider fetches a client's jwks_uri through an SSRF-guarded dispatcher that refuses
+    // special-use addresses, loopback included; Hearth in tests serves its JWKS on 127.0.0.1. The
+    // guard is dropped for loopback URLs only, and kept for anything else.
+    fetch: (url: string | URL, init: RequestInit & { dispatcher?: unknown }) => {
+      const { hostname } = new URL(url);
+      if (hostname === '127.0.0.1' || hostname === '[::1]' || hostname === 'localhost') {
+        const { dispatcher: _guard, ...rest } = init;
+        return globalThis.fetch(url, rest);
+      }
+      return globalThis.fetch(url, init);
+    },
     ttl: {
       AccessToken: options.accessTokenTtlSeconds,
       RefreshToken: options.refreshTokenTtlSeconds,

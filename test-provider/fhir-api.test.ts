@@ -111,6 +111,21 @@ describe('test provider FHIR API', () => {
     expect(changed.body.entry.map((entry: any) => entry.resource.id)).toEqual([condition.id]);
   });
 
+  it('runs the same search by POST <Type>/_search with a form body, and refuses other writes', async () => {
+    const post = await fetch(`${provider.fhirBaseUrl}/Observation/_search`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${tokenA}`, 'content-type': 'application/x-www-form-urlencoded' },
+      body: new URLSearchParams({ category: 'laboratory', _count: '7' }),
+    });
+    expect(post.status).toBe(200);
+    const viaPost = (await post.json()) as Bundle;
+    const viaGet = (await get(`${provider.fhirBaseUrl}/Observation?category=laboratory&_count=7`, tokenA)).body as Bundle;
+    expect(viaPost.total).toBe(viaGet.total);
+    expect(viaPost.entry!.map((entry) => entry.resource!.id)).toEqual(viaGet.entry!.map((entry) => entry.resource!.id));
+    const write = await fetch(`${provider.fhirBaseUrl}/Observation`, { method: 'POST', headers: { authorization: `Bearer ${tokenA}`, 'content-type': 'application/fhir+json' }, body: '{}' });
+    expect(write.status).toBe(405);
+  });
+
   it('searches Observation and DocumentReference by category', async () => {
     const labs = await get(`${provider.fhirBaseUrl}/Observation?category=laboratory&_count=500`, tokenA);
     expect(labs.body.total).toBeGreaterThan(0);

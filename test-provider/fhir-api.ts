@@ -1,14 +1,14 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { getStatus, isResourceType, parseSearchRequest } from '@medplum/core';
 import { FhirRouter, makeSimpleRequest } from '@medplum/fhir-router';
-import type { Binary, Resource, ResourceType } from '@medplum/fhirtypes';
+import type { Binary, DocumentReference, Resource, ResourceType } from '@medplum/fhirtypes';
 import type { OidcToken } from 'oidc-provider';
 import type { AuthorizationServer } from './authorization-server.ts';
 import type { ProviderBehaviours } from './behaviours.ts';
 import type { Dataset, DatasetPatient } from './dataset.ts';
 import { capabilityStatement, smartConfiguration } from './discovery.ts';
 import { SearchPages, matchEntry, outcomeEntry, searchBundle, type PageRequest } from './paging.ts';
-import { transformOutgoing, type TransformContext } from './transforms.ts';
+import { parseAttachmentBinaryId, transformOutgoing, type TransformContext } from './transforms.ts';
 
 /**
  * The FHIR R4 API: read and search over each patient's MemoryRepository (reads through medplum's
@@ -41,6 +41,19 @@ class FhirFailure extends Error {
     this.code = code;
     this.headers = headers;
   }
+}
+
+const MAX_FORM_BYTES = 64 * 1024;
+
+async function readBody(req: IncomingMessage): Promise<string> {
+  const chunks: Buffer[] = [];
+  let size = 0;
+  for await (const chunk of req as AsyncIterable<Buffer>) {
+    size += chunk.length;
+    if (size > MAX_FORM_BYTES) throw new FhirFailure(413, 'too-costly', 'Search form too large');
+    chunks.push(chunk);
+  }
+  return Buffer.concat(chunks).toString('utf8');
 }
 
 const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
@@ -170,8 +183,21 @@ export function createFhirApi(options: FhirApiOptions) {
     await send(res, 200, transformOutgoing(resource, await transformContext(patient)));
   }
 
-  async function dataRequest(req: IncomingMessage, res: ServerResponse, url: URL, segments: string[]): Promise<void> {
-    if (req.method !== 'GET') throw new FhirFailure(405, 'not-supported', 'This server is read-only');
+  async function dataRequest(req: IncomingMessage, res: ServerResponse, requestUrl: URL, requestSegments: string[]): Promise<void> {
+    let url = requestUrl;
+    let segments = requestSegments;
+    // FHIR R4 http.html#search: POST <Type>/_search with a form body is the same search as a GET.
+    const postSearch = req.method === 'POST' && segments.length === 2 && segments[1] === '_search';
+    if (req.method !== 'GET' && !postSearch) throw new FhirFailure(405, 'not-supported', 'This server is read-only');
+    if (postSearch) {
+      if (!String(req.headers['content-type'] ?? '').startsWith('application/x-www-form-urlencoded')) {
+        throw new FhirFailure(415, 'not-supported', 'POST _search takes application/x-www-form-urlencoded');
+      }
+      const query = new URLSearchParams(url.search);
+      for (const [name, value] of new URLSearchParams(await readBody(req))) query.append(name, value);
+      url = new URL(`${fhirBaseUrl}/${segments[0]}?${query}`);
+      segments = [segments[0]!];
+    }
     requestCount++;
     const limit = behaviours.rateLimit;
     if (limit && limit.every > 0 && requestCount % limit.every === 0) {
@@ -220,6 +246,19 @@ export function createFhirApi(options: FhirApiOptions) {
     return read(res, patient, resourceType, id);
   }
 
+  async function secondHostBinary(patient: DatasetPatient, id: string): Promise<Binary | undefined> {
+    const inline = parseAttachmentBinaryId(id);
+    try {
+      if (!inline) return await patient.repo.readResource<Binary>('Binary', id);
+      const document = await patient.repo.readResource<DocumentReference>('DocumentReference', inline.documentReferenceId);
+      const attachment = document.content[inline.index]?.attachment;
+      if (attachment?.data === undefined) return undefined;
+      return { resourceType: 'Binary', id, contentType: attachment.contentType ?? 'application/octet-stream', data: attachment.data };
+    } catch {
+      return undefined; // not in this patient's compartment
+    }
+  }
+
   async function guarded(res: ServerResponse, work: () => Promise<void>): Promise<void> {
     try {
       await work();
@@ -255,12 +294,8 @@ export function createFhirApi(options: FhirApiOptions) {
         if (req.method !== 'GET' || !match) throw new FhirFailure(404, 'not-found', 'Not found');
         const { token, patient } = await authenticate(req);
         requireScope(token, 'Binary', 'r');
-        let binary: Binary;
-        try {
-          binary = await patient.repo.readResource<Binary>('Binary', match[1]!);
-        } catch {
-          throw new FhirFailure(404, 'not-found', 'Not found');
-        }
+        const binary = await secondHostBinary(patient, match[1]!);
+        if (!binary) throw new FhirFailure(404, 'not-found', 'Not found');
         if ((req.headers.accept ?? '').includes('fhir+json')) return send(res, 200, binary);
         const bytes = Buffer.from(binary.data ?? '', 'base64');
         res.writeHead(200, { 'content-type': binary.contentType, 'content-length': String(bytes.length) }).end(bytes);

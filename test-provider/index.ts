@@ -48,6 +48,8 @@ export interface TestProviderOptions {
   secondPort?: number;
   accessTokenTtlSeconds?: number;
   refreshTokenTtlSeconds?: number;
+  /** Registers the public client `hearth-demo-public` with these redirect URIs (`npm run provider`). */
+  demoRedirectUris?: string[];
 }
 
 /** Query parameters that carry secrets never reach requestLog. */
@@ -105,6 +107,7 @@ export async function startTestProvider(options: TestProviderOptions = {}): Prom
     behaviours,
     accessTokenTtlSeconds: options.accessTokenTtlSeconds ?? 300,
     refreshTokenTtlSeconds: options.refreshTokenTtlSeconds ?? 86_400,
+    demoRedirectUris: options.demoRedirectUris ?? [],
   });
   const fhir = createFhirApi({ issuer, fhirBaseUrl, secondHostBaseUrl, dataset, behaviours, auth });
 

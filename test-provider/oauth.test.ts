@@ -1,4 +1,6 @@
 import type { webcrypto } from 'node:crypto';
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import * as oauth from 'oauth4webapi';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { followAuthorization, startTestProvider, type TestProvider } from './index.ts';
@@ -170,6 +172,41 @@ describe('test provider OAuth', () => {
     expect(refreshed.access_token).toBeTruthy();
   });
 
+  it('authenticates a private_key_jwt client whose keys are at a jwks_uri', async () => {
+    const keys = await crypto.subtle.generateKey({ name: 'ECDSA', namedCurve: 'P-384' }, true, ['sign', 'verify']) as webcrypto.CryptoKeyPair;
+    const jwk = { ...(await crypto.subtle.exportKey('jwk', keys.publicKey)), kid: 'uri-key', alg: 'ES384', use: 'sig' };
+    const jwksServer = createServer((_req, res) => res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify({ keys: [jwk] })));
+    await new Promise<void>((resolve) => jwksServer.listen(0, '127.0.0.1', resolve));
+    try {
+      const client: oauth.Client = { client_id: 'jwks-uri-app', token_endpoint_auth_method: 'private_key_jwt' };
+      await provider.registerClient({
+        client_id: client.client_id,
+        token_endpoint_auth_method: 'private_key_jwt',
+        token_endpoint_auth_signing_alg: 'ES384',
+        jwks_uri: `http://127.0.0.1:${(jwksServer.address() as AddressInfo).port}/jwks.json`,
+        redirect_uris: [REDIRECT],
+      });
+      const tokens = await connect(client, oauth.PrivateKeyJwt({ key: keys.privateKey, kid: 'uri-key' }));
+      expect(await fhirStatus(tokens.access_token)).toBe(200);
+    } finally {
+      await new Promise((resolve) => jwksServer.close(resolve));
+    }
+  });
+
+  it('registers clients dynamically at <issuer>/reg (RFC 7591) and refuses bad metadata in registerClient', async () => {
+    const response = await fetch(`${provider.issuer}/reg`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ redirect_uris: [REDIRECT], token_endpoint_auth_method: 'none', grant_types: ['authorization_code', 'refresh_token'] }),
+    });
+    expect(response.status).toBe(201);
+    const registered = (await response.json()) as { client_id: string };
+    const tokens = await connect({ client_id: registered.client_id, token_endpoint_auth_method: 'none' }, oauth.None());
+    expect(await fhirStatus(tokens.access_token)).toBe(200);
+    await expect(provider.registerClient({ client_id: 'broken', token_endpoint_auth_method: 'none', redirect_uris: ['not a url'] })).rejects.toThrow();
+    await expect(provider.registerClient({ redirect_uris: [REDIRECT] })).rejects.toThrow(/client_id/);
+  });
+
   it('grants only the scopes behaviours.grantScopes allows', async () => {
     provider.behaviours.grantScopes = ['launch/patient', 'patient/*.rs'];
     try {
@@ -178,6 +215,19 @@ describe('test provider OAuth', () => {
       expect(tokens.refresh_token).toBeUndefined();
     } finally {
       provider.behaviours.grantScopes = null;
+    }
+  });
+
+  it('patientIdDiffers: the token response gives an alias as patient, which the FHIR API resolves', async () => {
+    provider.behaviours.patientIdDiffers = true;
+    try {
+      const tokens = await connect(publicClient, oauth.None());
+      const own = provider.patients[0]!.id;
+      expect(tokens.patient).not.toBe(own);
+      const response = await fetch(`${provider.fhirBaseUrl}/Patient/${String(tokens.patient)}`, { headers: { authorization: `Bearer ${tokens.access_token}` } });
+      expect(((await response.json()) as { id: string }).id).toBe(own);
+    } finally {
+      provider.behaviours.patientIdDiffers = false;
     }
   });
 

@@ -71,7 +71,8 @@ export class SearchPages {
 }
 
 export function searchBundle(entries: BundleEntry[], total: number, links: BundleLink[]): Bundle {
-  return { resourceType: 'Bundle', type: 'searchset', total, link: links, entry: entries.length > 0 ? entries : undefined };
+  // meta.lastUpdated: the server's time of the search, which a client may keep for `_lastUpdated=gt`.
+  return { resourceType: 'Bundle', meta: { lastUpdated: new Date().toISOString() }, type: 'searchset', total, link: links, entry: entries.length > 0 ? entries : undefined };
 }
 
 export function matchEntry(fhirBaseUrl: string, resource: Resource): BundleEntry {

@@ -12,6 +12,17 @@ function numberOf(id: string | undefined): number {
   return match ? Number(match[1]) : 0;
 }
 
+/** The second host's id for the inline attachment `index` of a DocumentReference (binaryOnSecondHost). */
+export function attachmentBinaryId(documentReferenceId: string, index: number): string {
+  return `attachment-${documentReferenceId}-${index}`;
+}
+
+/** The DocumentReference id and content index an {@link attachmentBinaryId} names, if it is one. */
+export function parseAttachmentBinaryId(id: string): { documentReferenceId: string; index: number } | undefined {
+  const match = /^attachment-(.+)-(\d+)$/.exec(id);
+  return match ? { documentReferenceId: match[1]!, index: Number(match[2]) } : undefined;
+}
+
 export interface TransformContext {
   behaviours: ProviderBehaviours;
   dataset: Dataset;
@@ -37,12 +48,15 @@ export function transformOutgoing(resource: Resource, context: TransformContext)
     }
   }
   if (behaviours.binaryOnSecondHost && out.resourceType === 'DocumentReference') {
+    const documentId = out.id ?? '';
     out = {
       ...out,
-      content: out.content.map((content) => {
-        const binaryId = content.attachment.url?.startsWith('Binary/') ? content.attachment.url.slice('Binary/'.length) : undefined;
+      content: out.content.map((content, index) => {
+        const { data, ...attachment } = content.attachment;
+        // A Binary of ours keeps its id; inline text moves out to a Binary named after its place.
+        const binaryId = attachment.url?.startsWith('Binary/') ? attachment.url.slice('Binary/'.length) : data !== undefined ? attachmentBinaryId(documentId, index) : undefined;
         if (!binaryId) return content;
-        return { ...content, attachment: { ...content.attachment, url: `${context.secondHostBaseUrl}/Binary/${binaryId}` } };
+        return { ...content, attachment: { ...attachment, url: `${context.secondHostBaseUrl}/Binary/${binaryId}` } };
       }),
     };
   }

@@ -121,4 +121,23 @@ describe('hearth backup (real CLI, real encrypted files)', () => {
     const after = await json(['backup', 'list']);
     expect(after.value.find((r: { id: string }) => r.id === newest.id).status).toBe('failed');
   }, 300_000);
+  it('after a person is deleted, verify and restore of an older backup report them shredded', async () => {
+    const bea = (await runCli(['person', 'add', '--name', 'Bea', '--data-dir', dataDir], env)).stdout.trim();
+    const created = await json(['backup', 'create']);
+    expect(created.code, created.stderr).toBe(0);
+    const id = created.value.backup.id as string;
+    // The CLI's deletion rewrites the escrow in both targets from HEARTH_BACKUP_TARGETS.
+    const deleted = await json(['person', 'delete', bea, '--yes']);
+    expect(deleted.code, deleted.stderr).toBe(0);
+    expect(deleted.value.escrowPending).toEqual([]);
+    const verify = await runCli(['backup', 'verify', id, '--data-dir', dataDir], env);
+    expect(verify.code, verify.stderr + verify.stdout).toBe(0);
+    expect(verify.stdout).toContain("1 person's data was deleted after this backup and cannot be restored (shredded");
+    const restored = join(work, 'restored-after-deletion');
+    const restore = await runCli(['restore', id, '--data-dir', restored], env);
+    expect(restore.code, restore.stderr).toBe(0);
+    expect(restore.stdout).toContain("1 person's data was deleted after this backup and cannot be restored");
+    const people = JSON.parse((await runCli(['person', 'list', '--json', '--data-dir', restored], env)).stdout) as { id: string; name: string }[];
+    expect(people.map((p) => p.id)).toEqual([personId]);
+  }, 300_000);
 });

@@ -8,6 +8,7 @@ import { accountsOf } from '../src/accounts/accounts-service.ts';
 import { loadBackupConfig } from '../src/backup/backup-config.ts';
 import { backupScheduler } from '../src/backup/backup-scheduler.ts';
 import { backupService } from '../src/backup/backup-service.ts';
+import { decryptEscrow } from '../src/backup/escrow.ts';
 import { buildServer } from '../src/http/server.ts';
 import { loadMasterKey } from '../src/instance/master-key-source.ts';
 import { tempInstance } from './helpers/temp-instance.ts';
@@ -23,6 +24,7 @@ describe('GET/POST /api/backups (real server on 127.0.0.1)', () => {
   let work: string;
   let clock = Date.parse('2026-05-01T08:00:00Z');
   let config: ReturnType<typeof loadBackupConfig>;
+  let annId: string;
   const call = async (method: string, path: string, cookie?: string, body?: unknown) => {
     const response = await fetch(`${base}${path}`, {
       method,
@@ -43,7 +45,7 @@ describe('GET/POST /api/backups (real server on 127.0.0.1)', () => {
     const backups = backupScheduler({ instance, config, env: {}, now: () => clock });
     app = buildServer(instance, { logLevel: 'fatal', trustedProxies: [] }, { auth: { now: () => clock, sleep: async () => undefined }, backups });
     base = await app.listen({ host: '127.0.0.1', port: 0 });
-    instance.people.add('Ann');
+    annId = instance.people.add('Ann').id;
   });
   afterAll(async () => {
     await app.close();
@@ -77,6 +79,13 @@ describe('GET/POST /api/backups (real server on 127.0.0.1)', () => {
     expect(ran.json.status.lastVerification.ok).toBe(true);
     expect(ran.json.status.nextRunAt).toBe(new Date(clock + 24 * HOUR).toISOString());
     const id = ran.json.backup.id as string;
+
+    // A person deleted over HTTP leaves every target's key escrow at once (the server's backup config).
+    const identity = { identity: readFileSync(join(work, 'id.txt'), 'utf8').split('\n')[1]! };
+    const escrowed = async (target: string) => Object.keys((await decryptEscrow(readFileSync(join(work, target, 'keys', 'escrow.age')), identity)).people);
+    expect(await escrowed('b')).toEqual([annId]);
+    expect((await call('DELETE', `/api/people/${annId}`, owner, { confirm: 'Ann' })).status).toBe(204);
+    for (const target of ['a', 'b']) expect(await escrowed(target)).toEqual([]);
 
     // The schedule lives in the log: a new scheduler (a restart) computes the same next run.
     expect(backupScheduler({ instance, config, now: () => clock }).status().nextRunAt).toBe(ran.json.status.nextRunAt);

@@ -89,8 +89,10 @@ describe('backup service', () => {
     clock += 27 * DAY;
     const pruned = await backups.prune();
     expect(pruned.map((p) => p.id)).toEqual([before.id]);
-    expect(readdirSync(join(work, 'a'))).toEqual([`${after.id}.age`]);
-    expect(readdirSync(join(work, 'b'))).toEqual([`${after.id}.age`]);
+    // Beside the archives, each target holds only its key escrow (keys/escrow.age).
+    expect(readdirSync(join(work, 'a'))).toEqual([`${after.id}.age`, 'keys']);
+    expect(readdirSync(join(work, 'b'))).toEqual([`${after.id}.age`, 'keys']);
+    expect(readdirSync(join(work, 'b', 'keys'))).toEqual(['escrow.age']);
     expect((await backups.verify(after.id)).ok).toBe(true);
   }, 120_000);
 

@@ -75,6 +75,8 @@ export function backupRepository(db: SqliteDatabase) {
       return new Map(rows.map((row) => [row.id, row.at ? Date.parse(row.at) : 0]));
     },
     livePeople: (): Set<string> => new Set(db.prepare('SELECT id FROM people').pluck().all() as string[]),
+    /** People whose data key still exists: everyone a key escrow must list. */
+    keyedPeople: (): Set<string> => new Set(db.prepare('SELECT person_id FROM person_keys WHERE wrapped IS NOT NULL').pluck().all() as string[]),
   };
 }
 

@@ -4,6 +4,7 @@ import { loadMasterKey } from '../instance/master-key-source.ts';
 import type { BackupConfig } from './backup-config.ts';
 import { backupRepository, type BackupRow, type VerificationRow } from './backup-repository.ts';
 import { backupService } from './backup-service.ts';
+import { escrowAfterDeletion, pendingEscrows } from './escrow-writer.ts';
 
 const HOUR = 3_600_000;
 /** A backup due at start-up (overdue, or never made) runs this long after the server is up. */
@@ -11,7 +12,7 @@ export const STARTUP_DELAY_MS = 60_000;
 /** How late the newest good backup may be before the page warns. */
 const OVERDUE_GRACE_MS = 6 * HOUR;
 
-export type BackupWarning = 'not-configured' | 'backup-failed' | 'verification-failed' | 'copy-problem' | 'overdue';
+export type BackupWarning = 'not-configured' | 'backup-failed' | 'verification-failed' | 'copy-problem' | 'overdue' | 'escrow-pending';
 
 export interface BackupStatus {
   configured: boolean;
@@ -106,6 +107,8 @@ export function backupScheduler(deps: SchedulerDeps) {
       if (timer) clearTimeout(timer);
     },
     runNow: (actor: string) => run(actor),
+    /** The deletion hook with this server's backup config (deletion-service.ts). */
+    afterPersonDeleted: escrowAfterDeletion(instance, () => config),
     /** Resolves when a running backup has finished (shutdown waits for it). */
     idle: async () => {
       await running?.catch(() => undefined);
@@ -120,6 +123,8 @@ export function backupScheduler(deps: SchedulerDeps) {
       if (newest?.status === 'failed') warnings.push('backup-failed');
       if (verification && !verification.ok) warnings.push('verification-failed');
       if (newestGood?.copies.some((copy) => !copy.ok)) warnings.push('copy-problem');
+      // A deletion could not rewrite some target's key escrow (escrow-writer.ts): the next backup retries.
+      if (pendingEscrows(instance.system).length > 0) warnings.push('escrow-pending');
       if (configured && intervalMs > 0 && (!newestGood || now() - newestGood.startedAt > intervalMs + OVERDUE_GRACE_MS)) warnings.push('overdue');
       const next = nextRunAt();
       return {

@@ -9,6 +9,7 @@ import type { BackupConfig } from './backup-config.ts';
 import { backupRepository, type BackupCopy, type BackupRow } from './backup-repository.ts';
 import { directoryTarget, type BackupTarget } from './backup-target.ts';
 import { checkArchive } from './archive-check.ts';
+import { writeEscrows } from './escrow-writer.ts';
 import { backupsToPrune } from './retention.ts';
 import { appendWhenFree, takeSnapshot } from './snapshot.ts';
 
@@ -113,10 +114,16 @@ export function backupService(deps: BackupDeps) {
       const work = join(instance.paths.tmpDir, `backup-${id}`);
       try {
         const { manifest, files } = await takeSnapshot(instance, deps.masterKey, work, id, started, actor);
+        // The escrow first: an archive whose people are missing from its target's escrow cannot be
+        // restored. A target whose escrow fails is a bad copy, and stays pending (escrow-writer.ts).
+        const escrows = await writeEscrows(instance.system, targets, key, now);
         const [primary, ...replicas] = targets as [BackupTarget, ...BackupTarget[]];
         const written = await primary.put(archiveName(id), await packEncrypted(files, manifest, key));
         for (const replica of replicas) await replica.put(archiveName(id), primary.get(archiveName(id)));
-        const copies = await checkCopies({ id, sha256: written.sha256 });
+        const copies = (await checkCopies({ id, sha256: written.sha256 })).map((copy) => {
+          const escrow = escrows.find((e) => e.target === copy.target);
+          return copy.ok && escrow && !escrow.ok ? { target: copy.target, ok: false, problem: escrow.problem! } : copy;
+        });
         const bad = copies.filter((c) => !c.ok);
         if (bad.length > 0) {
           repository.fail(id, now().getTime(), `copy check failed: ${bad.map((c) => `${c.target}: ${c.problem}`).join('; ')}`, copies);
@@ -135,7 +142,7 @@ export function backupService(deps: BackupDeps) {
       return repository.get(id)!;
     },
     /** Decrypts, opens and checks a backup in a temp directory; records the result. */
-    async verify(id?: string): Promise<{ backupId: string; ok: boolean; problems: string[] }> {
+    async verify(id?: string): Promise<{ backupId: string; ok: boolean; problems: string[]; shredded: string[] }> {
       const row = id ? repository.get(id) : repository.list().find((r) => r.status === 'ok');
       if (!row) throw new HearthError('not-found', id ? `no backup ${id}` : 'no good backup to verify');
       const problems: string[] = [];
@@ -143,10 +150,19 @@ export function backupService(deps: BackupDeps) {
       repository.updateCopies(row.id, copies);
       for (const copy of copies) if (!copy.ok) problems.push(`copy in ${copy.target}: ${copy.problem}`);
       const good = targets[copies.findIndex((c) => c.ok)];
+      let shredded: string[] = [];
       if (!good) problems.push('no intact copy to verify');
-      else problems.push(...(await checkArchive(good.get(archiveName(row.id)), ageSecretOf(config), deps.masterKey, join(instance.paths.tmpDir, `verify-${row.id}-${process.pid}`), row.manifest ?? undefined)));
-      const result = { backupId: row.id, ok: problems.length === 0, problems };
-      repository.recordVerification({ ...result, at: now().getTime() });
+      else {
+        // The escrow of the target the archive comes from: people deleted since are shredded, not a failure.
+        const checked = await checkArchive(good.get(archiveName(row.id)), ageSecretOf(config), deps.masterKey, join(instance.paths.tmpDir, `verify-${row.id}-${process.pid}`), row.manifest ?? undefined, () => good.getEscrow());
+        problems.push(...checked.problems);
+        shredded = checked.shredded;
+        // Shredded must mean deleted: a live person missing from the escrow is a stale or foreign escrow.
+        const keyed = repository.keyedPeople();
+        for (const personId of shredded) if (keyed.has(personId)) problems.push(`person ${personId} is alive but missing from the key escrow in ${good.location}`);
+      }
+      const result = { backupId: row.id, ok: problems.length === 0, problems, shredded };
+      repository.recordVerification({ backupId: result.backupId, ok: result.ok, problems, at: now().getTime() });
       await audit(result.ok ? 'success' : 'failure', `change=verify-backup&backup=${row.id}`);
       return result;
     },

@@ -1,13 +1,14 @@
 import { createHash } from 'node:crypto';
-import { createReadStream, createWriteStream, existsSync, fsyncSync, mkdirSync, openSync, closeSync, readdirSync, renameSync, rmSync, statSync } from 'node:fs';
-import { join, resolve } from 'node:path';
+import { createReadStream, createWriteStream, existsSync, fsyncSync, mkdirSync, openSync, closeSync, readdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { dirname, join, resolve } from 'node:path';
 import { pipeline } from 'node:stream/promises';
 import type { Readable } from 'node:stream';
 import { HearthError } from '../errors/hearth-error.ts';
 
 /**
  * Where backup archives are kept. A directory (local disk, mounted USB or network disk) today;
- * object storage can implement the same four calls later. Names are `<backup id>.age`.
+ * object storage can implement the same calls later. Names are `<backup id>.age`; beside them one
+ * key escrow, `keys/escrow.age` (escrow.ts), replaced whole.
  */
 export interface BackupTarget {
   /** Human-readable location for the log ("/mnt/usb/hearth-backups"). */
@@ -19,9 +20,25 @@ export interface BackupTarget {
   /** SHA-256 and size of a stored archive, undefined when it is missing. */
   stat(name: string): Promise<{ size: number; sha256: string } | undefined>;
   delete(name: string): Promise<void>;
+  /** Replaces the key escrow (`keys/escrow.age`, backup/escrow.ts) whole: temporary name, fsync, rename. */
+  putEscrow(content: Buffer): Promise<void>;
+  /** The key escrow's bytes, undefined when there is none. */
+  getEscrow(): Promise<Buffer | undefined>;
 }
 
+/** Where a directory target keeps its key escrow, relative to the target. */
+export const ESCROW_PATH = join('keys', 'escrow.age');
+
 const NAME = /^[0-9A-Za-z-]+\.age$/;
+
+function fsyncPath(path: string): void {
+  const fd = openSync(path, 'r');
+  try {
+    fsyncSync(fd);
+  } finally {
+    closeSync(fd);
+  }
+}
 
 function checkName(name: string): void {
   if (!NAME.test(name)) throw new HearthError('invalid', `not a backup archive name: ${name}`);
@@ -91,6 +108,27 @@ export function directoryTarget(dir: string): BackupTarget {
     async delete(name) {
       checkName(name);
       rmSync(join(root, name), { force: true });
+    },
+    async putEscrow(content) {
+      const final = join(root, ESCROW_PATH);
+      // Per process: a CLI deletion and the server's backup may rewrite the escrow at the same moment;
+      // each writes its own file and the last rename wins, never a file half of one and half of the other.
+      const partial = `${final}.${process.pid}.partial`;
+      mkdirSync(dirname(final), { recursive: true, mode: 0o700 });
+      try {
+        writeFileSync(partial, content, { mode: 0o600 });
+        fsyncPath(partial);
+        // The rename replaces the old escrow at once: a reader sees the old or the new file, whole.
+        renameSync(partial, final);
+        fsyncPath(dirname(final));
+      } catch (error) {
+        rmSync(partial, { force: true });
+        throw error;
+      }
+    },
+    async getEscrow() {
+      const path = join(root, ESCROW_PATH);
+      return existsSync(path) ? readFileSync(path) : undefined;
     },
   };
 }

@@ -25,8 +25,10 @@ function buckets(at: number): { day: string; week: string; month: string } {
  * Which good backups to delete. Grandfather-father-son: the newest backup of each of the last
  * `daily` days, `weekly` weeks and `monthly` months that have one is kept, the rest go. Then the
  * deletion bound, which overrides all of that: a backup taken before a person's deletion holds the
- * person's vault and, in its system.db copy, their wrapped data key, which the master key unwraps,
- * so crypto-shredding does not reach it. Such a backup is deleted once the deletion is
+ * person's vault. Key escrow (escrow.ts) keeps its data key out of the archive and drops it from the
+ * escrow at deletion, which shreds it; this bound is the backstop for what escrow cannot reach: an
+ * archive from before escrow (its system.db holds the wrapped key, which the master key unwraps), a
+ * target whose escrow rewrite is still pending, an escrow copied elsewhere. Such a backup is deleted once the deletion is
  * `windowDays - 2` days old (two days of slack for a daily schedule that runs late), which keeps
  * every backup within the promised window (issue 6 §2) while the other people keep their history.
  * `deletedAt` maps a deleted person to when it happened (0 when unknown: pruned at once). Pure.

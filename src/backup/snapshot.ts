@@ -12,6 +12,7 @@ import { appliedMigrationCount, migrate } from '../storage/migrations.ts';
 import { SYSTEM_MIGRATIONS } from '../instance/system-schema.ts';
 import { HEARTH_VERSION } from '../version.ts';
 import { canonicalHash, canonicalJson } from '../export/canonical-hash.ts';
+import { scrubCopy } from './escrow.ts';
 
 export interface DatabaseEntry {
   /** Path inside the archive: `system.db` or `vaults/<person id>.db`. */
@@ -45,6 +46,11 @@ export interface BackupManifest {
   /** Always false: master.key is never in a backup; keep it separately (README "Backups"). */
   masterKeyIncluded: false;
   keyringIncluded: boolean;
+  /**
+   * True when system.db inside holds no wrapped data key and no person's name (escrow.ts): the
+   * keys are in the target's `keys/escrow.age`. Absent in archives from before key escrow.
+   */
+  keysEscrowed?: true;
 }
 
 /** A snapshot directory opened with the master key: its system database and people's vaults. */
@@ -117,6 +123,7 @@ export function fileSha256(path: string): Promise<{ size: number; sha256: string
  * (the online backup API) cannot be used: it opens the target without a key and SQLite3MC then
  * refuses ("backup is not supported with incompatible source and target databases"), rightly, as
  * the alternative would be a plaintext copy. The manifest is computed from the copies themselves.
+ * The system.db copy is then scrubbed of wrapped keys and names (escrow.ts, crypto-shredding).
  */
 export async function takeSnapshot(instance: Instance, masterKey: Buffer, dir: string, id: string, now: Date, actor: string): Promise<{ manifest: BackupManifest; files: { name: string; path: string }[] }> {
   mkdirSync(join(dir, 'vaults'), { recursive: true, mode: 0o700 });
@@ -152,6 +159,9 @@ export async function takeSnapshot(instance: Instance, masterKey: Buffer, dir: s
         vault.close();
       }
     }
+    // Last, once the copies have been described (which needs the keys): nothing in the archive's
+    // system.db may open a vault or name a person; the escrow holds that (escrow.ts).
+    scrubCopy(copy.system);
   } finally {
     copy.close();
   }
@@ -174,6 +184,7 @@ export async function takeSnapshot(instance: Instance, masterKey: Buffer, dir: s
     people,
     masterKeyIncluded: false,
     keyringIncluded,
+    keysEscrowed: true,
   };
   return { manifest, files };
 }

@@ -4,6 +4,8 @@ import { accessControl, type AccessAction, type Actor } from '../access/access.t
 import { accountsRepository } from '../accounts/accounts-repository.ts';
 import { auditLog, type AuditEntryInput } from '../audit/index.ts';
 import { HearthError } from '../errors/hearth-error.ts';
+import { loadBackupConfig } from '../backup/backup-config.ts';
+import { escrowAfterDeletion } from '../backup/escrow-writer.ts';
 import { vaultPath } from '../instance/data-dir.ts';
 import type { Instance } from '../instance/instance.ts';
 import { sourcesRepository, type SourceKind } from '../sources/sources-repository.ts';
@@ -37,9 +39,20 @@ const VAULT_FILE = /^([0-9a-f-]{36})\.db(-wal|-shm|-journal)?$/;
  * running server's caches go (person-lifecycle.ts), removes the rows, rebuilds the database files
  * so freed pages are gone, and writes a tombstone to the system audit trail: ids only, never a
  * name or label. Crypto-shredding: destroying a person's wrapped data key in the system database
- * makes their vault, and every copy of it in a backup, undecryptable (ARCHITECTURE.md, Storage and keys).
+ * makes their vault undecryptable; rewriting the backup key escrow right after does the same for
+ * every copy of it in a backup (ARCHITECTURE.md, Storage and keys).
  */
-export function deletionService(instance: Instance, lifecycle: PersonLifecycle = personLifecycle()) {
+export interface DeletionOptions {
+  /**
+   * Runs after a person's deletion has committed: by default rewrites the backup key escrow in every
+   * target from the data directory's backup config (backup/escrow-writer.ts), so no escrow keeps the
+   * person's wrapped key. Returns the targets it could not rewrite (recorded as pending, never thrown).
+   */
+  afterPersonDeleted?: () => Promise<{ target: string; ok: boolean; problem?: string }[]>;
+}
+
+export function deletionService(instance: Instance, lifecycle: PersonLifecycle = personLifecycle(), options: DeletionOptions = {}) {
+  const afterPersonDeleted = options.afterPersonDeleted ?? escrowAfterDeletion(instance, () => loadBackupConfig(instance.paths.root));
   const system = instance.system;
   const access = accessControl(system);
   const systemAudit = auditLog(system);
@@ -134,7 +147,7 @@ export function deletionService(instance: Instance, lifecycle: PersonLifecycle =
      * key goes first: if anything stops half-way, what is left is ciphertext with no key, and the
      * next deletion sweeps such files. `confirm` (the web app's typed name) must match exactly.
      */
-    async deletePerson(by: Requester, personId: string, confirm?: string): Promise<void> {
+    async deletePerson(by: Requester, personId: string, confirm?: string): Promise<{ escrowPending: string[] }> {
       requireAccess(by, personId, 'delete');
       if (confirm !== undefined && confirm.trim().normalize('NFC') !== instance.people.require(personId).name.normalize('NFC')) {
         throw new HearthError('invalid', "the confirmation does not match the person's name; nothing was deleted");
@@ -146,6 +159,9 @@ export function deletionService(instance: Instance, lifecycle: PersonLifecycle =
       removeOrphanVaults();
       systemAudit.append(entry(by, { personId, action: 'delete', outcome: 'success', what: { query: 'deleted=person' } }));
       compact(system);
+      // Crypto-shredding reaches older backups only once no escrow holds the key (ARCHITECTURE.md).
+      const escrows = await afterPersonDeleted();
+      return { escrowPending: escrows.filter((e) => !e.ok).map((e) => e.target) };
     },
 
     /**

@@ -1,5 +1,5 @@
 import type { FastifyInstance, FastifyRequest } from 'fastify';
-import { deletionService, type Requester } from '../deletion/deletion-service.ts';
+import { deletionService, type DeletionOptions, type Requester } from '../deletion/deletion-service.ts';
 import { HearthError } from '../errors/hearth-error.ts';
 import type { Instance } from '../instance/instance.ts';
 import { sourceSyncSummaries } from '../sync/source-status.ts';
@@ -31,8 +31,9 @@ const OWNER_STAYS = () =>
  * ('delete' is the owner role's and the instance owner's). Deleting a person also needs their name
  * typed as `confirm`. Answers 204; the tombstone in the system audit trail names ids only.
  */
-export function registerDeletionRoutes(app: FastifyInstance, context: AuthContext, instance: Instance): void {
-  const deletion = deletionService(instance, context.lifecycle);
+export function registerDeletionRoutes(app: FastifyInstance, context: AuthContext, instance: Instance, afterPersonDeleted?: DeletionOptions['afterPersonDeleted']): void {
+  // afterPersonDeleted: the server's backup config rewrites the key escrow (backup/escrow-writer.ts).
+  const deletion = deletionService(instance, context.lifecycle, afterPersonDeleted ? { afterPersonDeleted } : {});
 
   app.get<{ Params: PersonParams }>('/api/people/:personId/sources', async (request) => {
     const { account } = requireSignedIn(context, request);

@@ -112,9 +112,10 @@ export function buildServer(
   registerHealthRoutes(app, instance, auth);
   registerCodesRoutes(app, auth);
   registerExportRoutes(app, auth, instance);
-  registerBackupRoutes(app, auth, options.backups ?? backupScheduler({ instance, config: loadBackupConfig(instance.paths.root) }));
+  const backups = options.backups ?? backupScheduler({ instance, config: loadBackupConfig(instance.paths.root) });
+  registerBackupRoutes(app, auth, backups);
   registerImportRoutes(app, auth, instance, { maxUploadMiB: config.maxUploadMiB ?? DEFAULT_MAX_UPLOAD_MIB, ...options.imports });
-  registerDeletionRoutes(app, auth, instance);
+  registerDeletionRoutes(app, auth, instance, backups.afterPersonDeleted);
   registerPrivacyRoutes(app, auth, instance);
   registerSyncRoutes(app, auth, instance, options.sync);
   app.get('/healthz', async () => {

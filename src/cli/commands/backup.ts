@@ -10,6 +10,8 @@ import { cliActor } from '../actor.ts';
 import { commandContext, withInstance } from '../context.ts';
 import { table } from '../output.ts';
 
+const shreddedNote = (n: number) => `${n} ${n === 1 ? "person's data was" : "people's data were"} deleted after this backup and cannot be restored`;
+
 export function registerBackup(program: Command): void {
   const backup = program.command('backup').description('encrypted backups of the data directory (age format)');
   backup
@@ -80,7 +82,12 @@ export function registerBackup(program: Command): void {
       await withInstance(context, async (instance) => {
         const { key } = await loadMasterKey(instance.paths, process.env);
         const result = await backupService({ instance, config: loadBackupConfig(context.dataDir), masterKey: key, actor: cliActor() }).verify(id);
-        context.output.result(result, () => `backup ${result.backupId}: ${result.ok ? 'verified ok' : `FAILED\n  ${result.problems.join('\n  ')}`}`);
+        context.output.result(result, () =>
+          [
+            `backup ${result.backupId}: ${result.ok ? 'verified ok' : `FAILED\n  ${result.problems.join('\n  ')}`}`,
+            result.shredded.length > 0 ? `${shreddedNote(result.shredded.length)} (shredded, as promised; not a failure)` : '',
+          ].filter(Boolean).join('\n'),
+        );
         if (!result.ok) process.exitCode = 1;
       });
     });
@@ -88,11 +95,22 @@ export function registerBackup(program: Command): void {
     .command('restore <id>')
     .description('restore a backup (id, or path to an .age file) into an empty data directory')
     .option('--key-file <file>', 'the master key file of the backed-up instance (copied in as master.key)')
-    .action(async (id: string, options: { keyFile?: string }, command: Command) => {
+    .option('--escrow <file>', "the backup target's key escrow (default: keys/escrow.age in the archive's target)")
+    .action(async (id: string, options: { keyFile?: string; escrow?: string }, command: Command) => {
       const context = commandContext(command);
-      const { manifest } = await restoreBackup({ config: loadBackupConfig(context.dataDir), source: id, dataDir: context.dataDir, ...(options.keyFile ? { keyFile: options.keyFile } : {}) });
-      context.output.result({ restored: manifest.id, dataDir: context.dataDir, people: manifest.people.length, createdAt: manifest.createdAt }, () =>
-        `restored backup ${manifest.id} (${manifest.createdAt}, ${manifest.people.length} people) into ${context.dataDir}; every database checked`,
+      const { manifest, shredded } = await restoreBackup({
+        config: loadBackupConfig(context.dataDir),
+        source: id,
+        dataDir: context.dataDir,
+        ...(options.keyFile ? { keyFile: options.keyFile } : {}),
+        ...(options.escrow ? { escrowFile: options.escrow } : {}),
+      });
+      const restored = manifest.people.length - shredded.filter((p) => manifest.people.some((m) => m.id === p)).length;
+      context.output.result({ restored: manifest.id, dataDir: context.dataDir, people: restored, shredded: shredded.length, createdAt: manifest.createdAt }, () =>
+        [
+          `restored backup ${manifest.id} (${manifest.createdAt}, ${restored} people) into ${context.dataDir}; every database checked`,
+          shredded.length > 0 ? shreddedNote(shredded.length) : '',
+        ].filter(Boolean).join('\n'),
       );
     });
 }

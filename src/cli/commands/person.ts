@@ -40,8 +40,9 @@ export function registerPerson(program: Command): void {
       const context = commandContext(command);
       requireYes(options, 'a person');
       await withInstance(context, async (instance) => {
-        await deletionService(instance).deletePerson(cliRequester(), id);
-        context.output.result({ personId: id, deleted: true }, () => `deleted person ${id}`);
+        const { escrowPending } = await deletionService(instance).deletePerson(cliRequester(), id);
+        if (escrowPending.length > 0) context.output.note(`the backup key escrow could not be rewritten in ${escrowPending.join(', ')}: older backups there still hold this person's key until the next backup succeeds`);
+        context.output.result({ personId: id, deleted: true, escrowPending }, () => `deleted person ${id}`);
       });
     });
 }

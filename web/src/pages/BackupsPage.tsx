@@ -4,7 +4,7 @@ import { ApiError, get, post } from '../api.ts';
 import { useHearth } from '../session.tsx';
 import { Empty, ErrorNote, Loading, useLoad } from '../ui.tsx';
 
-type Warning = 'not-configured' | 'backup-failed' | 'verification-failed' | 'copy-problem' | 'overdue';
+type Warning = 'not-configured' | 'backup-failed' | 'verification-failed' | 'copy-problem' | 'overdue' | 'escrow-pending';
 
 interface BackupStatus {
   configured: boolean;
@@ -24,6 +24,7 @@ const WARNING_TEXT: Record<Warning, string> = {
   'verification-failed': 'The last backup verification FAILED (details below).',
   'copy-problem': 'A copy of the newest backup is missing or damaged.',
   overdue: 'Backups are OVERDUE: no good backup within the schedule.',
+  'escrow-pending': 'A backup location could not be updated after a person was deleted: older backups there may still open their records until the next backup succeeds.',
 };
 
 const when = (iso: string | null) => (iso ? new Date(iso).toLocaleString() : '—');
