@@ -12,6 +12,7 @@ import { measureApiLoad } from './api-load.ts';
 import { benchBrowser } from './browser-bench.ts';
 import { measureHostileInput } from './hostile-bench.ts';
 import { benchDirectory } from './directory-bench.ts';
+import { benchSync } from './sync-bench.ts';
 import { coldStart, percentile, runHearth, timeCalls } from './measure.ts';
 import { writeDemoNdjson } from './workload.ts';
 
@@ -139,6 +140,8 @@ export async function runBenchmarks(args: string[]): Promise<number> {
     ]);
     // 6. The provider directory: query latency, load and index time, heap (bench/directory-bench.ts).
     results.directory = benchDirectory(rows);
+    // 7. A provider sync of a 10,000-resource patient over loopback with latency (bench/sync-bench.ts).
+    results.sync = await benchSync(rows);
   } finally {
     rmSync(work, { recursive: true, force: true });
   }

@@ -48,7 +48,7 @@ describe('sources', () => {
     const listed = await server.call('GET', `/api/people/${ann}/sources`, { cookie: owner });
     expect(listed.status).toBe(200);
     expect(listed.json.sources.map((s: { label: string; records: number; kind: string }) => [s.label, s.kind, s.records])).toEqual([['clinic-a', 'file', 2], ['clinic-b', 'file', 1]]);
-    expect(Object.keys(listed.json.sources[0]).sort()).toEqual(['createdAt', 'id', 'kind', 'label', 'records']);
+    expect(Object.keys(listed.json.sources[0]).sort()).toEqual(['createdAt', 'id', 'kind', 'label', 'records', 'sync']);
     expect((await server.call('GET', `/api/people/${bea}/sources`, { cookie: bob })).status).toBe(404);
   });
 

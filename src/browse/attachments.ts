@@ -9,8 +9,12 @@ export interface AttachmentBytes {
   filename: string;
 }
 
-/** `Binary/<id>`: the only attachment URL Hearth follows, into the same vault (R4 Attachment.url). */
-const BINARY_URL = /^Binary\/([A-Za-z0-9\-.]{1,64})$/;
+/**
+ * `Binary/<id>`: the only attachment URL Hearth follows, into the same vault (R4 Attachment.url).
+ * A provider's absolute `https://…/Binary/<id>` counts too: the sync fetched that Binary into the
+ * vault under the record's source (sync/sync-references.ts), and it is read from there, never fetched.
+ */
+const BINARY_URL = /^(?:https?:\/\/[^\s?#]+\/)?Binary\/([A-Za-z0-9\-.]{1,64})$/;
 const MEDIA_TYPE = /^([a-z0-9][a-z0-9!#$&^_.+-]{0,63}\/[a-z0-9][a-z0-9!#$&^_.+-]{0,126})\s*(?:;.*?charset\s*=\s*"?([A-Za-z0-9._-]{1,40})"?)?/i;
 
 const EXTENSIONS: Record<string, string> = {

@@ -48,6 +48,23 @@ export interface FindGroup {
 
 const PER_TYPE = 5;
 
+/**
+ * The search parameter carrying each type's entered-in-error status (R4 search parameters). Such
+ * records stay in the vault (a provider sent them; history keeps them) but the lists hide them,
+ * unless the query asks about that parameter itself.
+ */
+const ERROR_STATUS_PARAM: Record<string, string> = {
+  Observation: 'status', DiagnosticReport: 'status', DocumentReference: 'status', Encounter: 'status', Immunization: 'status',
+  MedicationRequest: 'status', MedicationStatement: 'status', Procedure: 'status', CarePlan: 'status', Goal: 'lifecycle-status',
+  Condition: 'verification-status', AllergyIntolerance: 'verification-status',
+};
+
+export function hideEnteredInError(type: string, rawQuery: string): string {
+  const param = ERROR_STATUS_PARAM[type];
+  if (!param || [...new URLSearchParams(rawQuery).keys()].some((key) => key.split(':')[0] === param)) return rawQuery;
+  return `${rawQuery}${rawQuery ? '&' : ''}${param}:not=entered-in-error`;
+}
+
 /** The token parameter holding each matched type's code (R4 search parameters). */
 const CODE_PARAM: Record<string, string> = {
   Observation: 'code',
@@ -89,7 +106,7 @@ export function browseService(door: PersonDoor, sources: SourcesRepository) {
     list(caller: Caller, personId: string, type: string, rawQuery: string): ListPage {
       return door.enter(caller, personId, 'search', { action: 'search', what: auditWhat(type, [], rawQuery) }, (open) => {
         checkType(type);
-        const request = readSearchRequest(type, rawQuery, false);
+        const request = readSearchRequest(type, hideEnteredInError(type, rawQuery), false);
         const result = searchVault(open.vault.db, searchQueryOf(type, request));
         const ids = sourceIdsOf(open.vault.db, type, result.resources.map((resource) => resource.id!));
         const withSource = (resource: Resource) => ({ resource, source: labelOf(ids.get(resource.id!)) });

@@ -21,6 +21,11 @@ export function systemDeletionRepository(db: SqliteDatabase) {
   const deleteConnectionOfSource = db.prepare('DELETE FROM provider_connections WHERE source_id = ?');
   const deleteStatesOfPerson = db.prepare('DELETE FROM oauth_states WHERE source_id IN (SELECT id FROM sources WHERE person_id = ?)');
   const deleteConnectionsOfPerson = db.prepare('DELETE FROM provider_connections WHERE source_id IN (SELECT id FROM sources WHERE person_id = ?)');
+  // A provider source's sync jobs and schedule (migration 8) go before the source they point at.
+  const deleteSyncJobsOfSource = db.prepare('DELETE FROM sync_jobs WHERE source_id = ?');
+  const deleteScheduleOfSource = db.prepare('DELETE FROM sync_schedules WHERE source_id = ?');
+  const deleteSyncJobsOfPerson = db.prepare('DELETE FROM sync_jobs WHERE person_id = ?');
+  const deleteSchedulesOfPerson = db.prepare('DELETE FROM sync_schedules WHERE source_id IN (SELECT id FROM sources WHERE person_id = ?)');
 
   const invitesBy = db.prepare('SELECT id FROM invites WHERE created_by = ?').pluck();
   const forgetUsedBy = db.prepare('UPDATE invites SET used_by = NULL WHERE used_by = ?');
@@ -47,6 +52,8 @@ export function systemDeletionRepository(db: SqliteDatabase) {
       deleteGrantsOfPerson.run(personId);
       deleteStatesOfPerson.run(personId);
       deleteConnectionsOfPerson.run(personId);
+      deleteSyncJobsOfPerson.run(personId);
+      deleteSchedulesOfPerson.run(personId);
       deleteSourcesOfPerson.run(personId);
       deleteLinksTo.run(personId);
       deleteKey.run(personId);
@@ -55,6 +62,8 @@ export function systemDeletionRepository(db: SqliteDatabase) {
     removeSource: db.transaction((sourceId: string): void => {
       deleteStatesOfSource.run(sourceId);
       deleteConnectionOfSource.run(sourceId);
+      deleteSyncJobsOfSource.run(sourceId);
+      deleteScheduleOfSource.run(sourceId);
       deleteSource.run(sourceId);
     }),
     /** An account and everything that is only about it; the audit trail keeps its id (no name). */

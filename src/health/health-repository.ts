@@ -28,16 +28,21 @@ export interface EncounterQuery {
 }
 
 const ROW = 'r.rid, r.type, r.id, r.json, r.source_id AS sourceId';
+/**
+ * Records marked entered-in-error (R4: "This instance should not have been part of this patient's
+ * medical record") stay in the vault, as a provider sent them, but are not shown as health facts.
+ */
+const SHOWN = "NOT EXISTS (SELECT 1 FROM idx_token e WHERE e.rid = r.rid AND e.param IN ('status', 'verification-status') AND e.code = 'entered-in-error')";
 const IS_LAB = "EXISTS (SELECT 1 FROM idx_token c WHERE c.rid = d.rid AND c.param = 'category' AND c.code = 'laboratory')";
 
 export function healthRepository(db: SqliteDatabase) {
-  const ofType = db.prepare(`SELECT ${ROW}, NULL AS start FROM resources r WHERE r.type = ?`);
+  const ofType = db.prepare(`SELECT ${ROW}, NULL AS start FROM resources r WHERE r.type = ? AND ${SHOWN}`);
   const withToken = db.prepare(
-    `SELECT ${ROW}, NULL AS start FROM idx_token t JOIN resources r ON r.rid = t.rid WHERE t.type = ? AND t.param = ? AND t.code = ?`,
+    `SELECT ${ROW}, NULL AS start FROM idx_token t JOIN resources r ON r.rid = t.rid WHERE t.type = ? AND t.param = ? AND t.code = ? AND ${SHOWN}`,
   );
   const recentLabs = db.prepare(
     `SELECT ${ROW}, d.start FROM idx_date d JOIN resources r ON r.rid = d.rid
-     WHERE d.type = 'Observation' AND d.param = 'date' AND ${IS_LAB} ORDER BY d.start DESC LIMIT ?`,
+     WHERE d.type = 'Observation' AND d.param = 'date' AND ${IS_LAB} AND ${SHOWN} ORDER BY d.start DESC LIMIT ?`,
   );
   // "The newest N results of a code" two ways, both reading JSON only for those N. A code with few
   // results: its index rows, then their dates (sorted, small). A frequent code: walk all
@@ -82,7 +87,7 @@ export function healthRepository(db: SqliteDatabase) {
 
   const recentEncounters = db.prepare(
     `SELECT ${ROW}, d.start FROM idx_date d JOIN resources r ON r.rid = d.rid
-     WHERE d.type = 'Encounter' AND d.param = 'date' ORDER BY d.start DESC LIMIT ?`,
+     WHERE d.type = 'Encounter' AND d.param = 'date' AND ${SHOWN} ORDER BY d.start DESC LIMIT ?`,
   );
   const encounterYears = db.prepare(
     `SELECT CAST(strftime('%Y', d.start / 1000, 'unixepoch') AS INTEGER) AS year, COUNT(*) AS count

@@ -2,6 +2,7 @@ import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { deletionService, type DeletionOptions, type Requester } from '../deletion/deletion-service.ts';
 import { HearthError } from '../errors/hearth-error.ts';
 import type { Instance } from '../instance/instance.ts';
+import { sourceSyncSummaries } from '../sync/source-status.ts';
 import { clearSessionCookie, requireFreshAuth, requireOwner, requireSignedIn, type AuthContext } from './auth-context.ts';
 
 const CONFIRM_SCHEMA = {
@@ -36,7 +37,10 @@ export function registerDeletionRoutes(app: FastifyInstance, context: AuthContex
 
   app.get<{ Params: PersonParams }>('/api/people/:personId/sources', async (request) => {
     const { account } = requireSignedIn(context, request);
-    return { sources: deletion.listSources(requesterOf(account.id, request), request.params.personId) };
+    const sources = deletion.listSources(requesterOf(account.id, request), request.params.personId);
+    // Provider sources carry their sync state (sync/source-status.ts): status, last success, next run, last job.
+    const sync = sourceSyncSummaries(instance.system, sources);
+    return { sources: sources.map((source) => ({ ...source, sync: sync.get(source.id) ?? null })) };
   });
 
   app.delete<{ Params: SourceParams }>('/api/people/:personId/sources/:sourceId', async (request, reply) => {

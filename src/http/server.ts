@@ -25,6 +25,8 @@ import { registerSessionRoutes } from './session-routes.ts';
 import { registerSmartRoutes } from './smart-routes.ts';
 import type { OutboundFetch } from '../smart/outbound-types.ts';
 import { outboundClient } from '../outbound/outbound-client.ts';
+import { providerSessions } from '../smart/provider-session.ts';
+import { registerSyncRoutes, type SyncRoutesOptions } from './sync-routes.ts';
 import { registerTotpRoutes } from './totp-routes.ts';
 import { registerWebRoutes, webAppFallback } from './web-routes.ts';
 
@@ -46,6 +48,8 @@ export interface BuildServerOptions {
   imports?: { batchSize?: number };
   /** The backup schedule (`hearth serve` starts it); without one, the routes use an unstarted one. */
   backups?: BackupScheduler;
+  /** Provider syncs: the session opener (smart), the guarded fetch (outbound), auto-start in `hearth serve`. */
+  sync?: SyncRoutesOptions;
   /** Told of every route as it is registered (the header-coverage test walks them all). */
   onRoute?: (route: { method: string | string[]; url: string }) => void;
   /** Provider connections: the guarded outbound fetch and the owner's http allowlist (tests: the test provider's origins). */
@@ -120,13 +124,18 @@ export function buildServer(
   registerDeletionRoutes(app, auth, instance, backups.afterPersonDeleted);
   registerPrivacyRoutes(app, auth, instance);
   const allowlist = options.smart?.allowlist ?? config.outboundAllowlist ?? [];
-  // Every request to a provider (discovery, token, JWKS) goes through the SSRF-guarded client.
+  // Every request to a provider (discovery, token, JWKS, FHIR) goes through the SSRF-guarded client;
+  // connections and syncs share it and smart's sessions unless a test passes its own.
   const outbound = options.smart?.fetch ? undefined : outboundClient({ allowlist });
   if (outbound) app.addHook('onClose', async () => outbound.close());
+  const fetch = options.smart?.fetch ?? outbound!.fetch;
+  const sessions = providerSessions(instance, fetch, { allowlist });
+  const syncs = registerSyncRoutes(app, auth, instance, { openSession: (sourceId) => sessions.open(sourceId), fetch, ...options.sync });
   registerSmartRoutes(app, auth, instance, {
-    fetch: options.smart?.fetch ?? outbound!.fetch,
+    fetch,
     publicUrl: config.publicUrl ?? 'http://127.0.0.1:7070',
     allowlist,
+    onConnected: syncs.afterConnect,
   });
   app.get('/healthz', async () => {
     // Touches the system database so a broken key or disk shows up here, not at first use.

@@ -10,6 +10,8 @@ export interface SmartRouteOptions {
   fetch: OutboundFetch;
   publicUrl: string;
   allowlist?: readonly string[];
+  /** Told of every completed connection (the server starts its first sync). */
+  onConnected?: (connected: { personId: string; sourceId: string; accountId: string | null; sourceAddress: string; requestId: string }) => void;
 }
 
 /**
@@ -108,13 +110,14 @@ export function registerSmartRoutes(app: FastifyInstance, context: AuthContext, 
     const query = new URLSearchParams(request.url.split('?')[1] ?? '');
     const binder = request.cookies[BINDER_COOKIE];
     try {
-      const { personId, sourceId } = await connections.complete({
+      const { personId, sourceId, accountId } = await connections.complete({
         sourceId: request.params.sourceId,
         query,
         binderHash: binder ? sha256(binder) : null,
         sourceAddress: request.ip,
         requestId: String(request.id),
       });
+      options.onConnected?.({ personId, sourceId, accountId, sourceAddress: request.ip, requestId: String(request.id) });
       return reply.redirect(`/people/${encodeURIComponent(personId)}/sources?connected=${encodeURIComponent(sourceId)}`, 303);
     } catch (error) {
       const code = error instanceof HearthError ? error.code : 'internal';

@@ -2,6 +2,7 @@ import type { Migration } from '../storage/migrations.ts';
 import { AUDIT_LOG_MIGRATION } from '../audit/audit-schema.ts';
 import { BACKUP_LOG_MIGRATION } from '../backup/backup-schema.ts';
 import { SMART_CLIENT_MIGRATION } from '../smart/smart-schema.ts';
+import { SYNC_MIGRATION } from '../sync/sync-schema.ts';
 
 /** The system database: people, their wrapped data keys, sources and settings. Append-only. */
 export const SYSTEM_MIGRATIONS: readonly Migration[] = [
@@ -135,4 +136,5 @@ export const SYSTEM_MIGRATIONS: readonly Migration[] = [
   },
   BACKUP_LOG_MIGRATION,
   SMART_CLIENT_MIGRATION,
+  SYNC_MIGRATION,
 ];

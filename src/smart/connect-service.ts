@@ -151,7 +151,7 @@ export function connectService(deps: SmartDeps) {
      * registration's client authentication, and check the id_token (iss, aud, exp, nonce; its
      * signature against the issuer's JWKS with the alg allowlist).
      */
-    async complete(input: { sourceId: string; query: URLSearchParams; binderHash: string | null; sourceAddress?: string; requestId?: string }): Promise<{ personId: string; sourceId: string }> {
+    async complete(input: { sourceId: string; query: URLSearchParams; binderHash: string | null; sourceAddress?: string; requestId?: string }): Promise<{ personId: string; sourceId: string; accountId: string | null }> {
       const source = sources.get(input.sourceId);
       if (!source || source.kind !== 'provider') throw new HearthError('not-found', 'no such source');
       const state = input.query.get('state');
@@ -162,7 +162,7 @@ export function connectService(deps: SmartDeps) {
         if (!repository.useState(row!.stateHash, now())) throw new HearthError('forbidden', 'this authorization answer was already used');
         await exchange(row!, state!, input.query);
         audit(source.personId, actor, input.sourceId, 'success', input);
-        return { personId: source.personId, sourceId: input.sourceId };
+        return { personId: source.personId, sourceId: input.sourceId, accountId: row!.accountId ?? null };
       } catch (error) {
         const code = error instanceof HearthError ? error.code : 'provider';
         if (repository.connection(input.sourceId)?.status !== 'connected') repository.setLastError(input.sourceId, code, now());

@@ -1,5 +1,5 @@
 import type { FastifyInstance } from 'fastify';
-import { buildServer } from '../../src/http/server.ts';
+import { buildServer, type BuildServerOptions } from '../../src/http/server.ts';
 import type { AuthOptions } from '../../src/http/auth-context.ts';
 import { tempInstance } from './temp-instance.ts';
 
@@ -21,9 +21,9 @@ export interface Answer {
 }
 
 /** A real encrypted instance behind a real server on 127.0.0.1, and fetch against it. */
-export async function apiServer(auth: AuthOptions) {
+export async function apiServer(auth: AuthOptions, options: Omit<BuildServerOptions, 'auth'> = {}) {
   const instance = await tempInstance();
-  const app: FastifyInstance = buildServer(instance, { logLevel: 'fatal', trustedProxies: [] }, { auth });
+  const app: FastifyInstance = buildServer(instance, { logLevel: 'fatal', trustedProxies: [] }, { ...options, auth });
   const base = await app.listen({ host: '127.0.0.1', port: 0 });
 
   async function call(method: string, path: string, { body, cookie, headers = {}, csrf = true }: Call = {}): Promise<Answer> {

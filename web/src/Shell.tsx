@@ -12,6 +12,7 @@ import { BrowseListPage } from './browse/BrowseListPage.tsx';
 import { RecordsPage } from './pages/RecordsPage.tsx';
 import { SettingsPage } from './pages/SettingsPage.tsx';
 import { SharingPage } from './pages/SharingPage.tsx';
+import { SourcesPage } from './pages/SourcesPage.tsx';
 import { UploadPage } from './pages/UploadPage.tsx';
 import { healthNav, healthPage } from './health/routes.tsx';
 import { match, navigate, Redirect, useLocation, type Param } from './router.tsx';
@@ -93,6 +94,7 @@ export function Shell() {
             {person.actions.includes('write') && nav(`/people/${encodeURIComponent(person.id)}/add`, 'Add a record', section === 'add')}
             {person.actions.includes('write') && nav(`/people/${encodeURIComponent(person.id)}/upload`, 'Upload', section === 'upload')}
             {person.actions.includes('write') && nav(`/people/${encodeURIComponent(person.id)}/connect`, 'Connect a provider', section === 'connect')}
+            {nav(`/people/${encodeURIComponent(person.id)}/sources`, 'Sources', section === 'sources')}
             {person.actions.includes('manage') && nav(`/people/${encodeURIComponent(person.id)}/sharing`, 'Sharing', section === 'sharing')}
             {person.actions.includes('manage') && nav(`/people/${encodeURIComponent(person.id)}/privacy`, 'Privacy', section === 'privacy')}
             {nav(`/people/${encodeURIComponent(person.id)}/export`, 'Export', section === 'export')}
@@ -139,6 +141,7 @@ function Page() {
   if ((params = match('/people/:pid/upload', path)) && known(params.pid)) return <UploadPage pid={params.pid} />;
   if ((params = match('/people/:pid/connect', path)) && known(params.pid)) return <ConnectPage pid={params.pid} />;
   if ((params = match('/people/:pid/sharing', path)) && known(params.pid)) return <SharingPage pid={params.pid} />;
+  if ((params = match('/people/:pid/sources', path)) && known(params.pid)) return <SourcesPage pid={params.pid} />;
   if ((params = match('/people/:pid/privacy', path)) && known(params.pid)) return <PrivacyPage pid={params.pid} />;
   if ((params = match('/people/:pid/export', path)) && known(params.pid)) return <ExportPage pid={params.pid} />;
   if ((params = match('/people/:pid', path)) && known(params.pid)) return <Redirect to={`/people/${encodeURIComponent(params.pid)}/records`} />;

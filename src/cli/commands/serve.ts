@@ -2,9 +2,9 @@ import type { Command } from 'commander';
 import { backupScheduler } from '../../backup/backup-scheduler.ts';
 import { loadBackupConfig } from '../../backup/backup-config.ts';
 import { describeServerConfig, loadServerConfig } from '../../config/server-config.ts';
-import { providerSessions } from '../../smart/provider-session.ts';
 import { HearthError } from '../../errors/hearth-error.ts';
 import { authOptionsOf, buildServer } from '../../http/server.ts';
+import { providerSyncWiring } from '../../sync/provider-wiring.ts';
 import { initInstance, openInstance } from '../../instance/instance.ts';
 import { commandContext } from '../context.ts';
 
@@ -46,10 +46,18 @@ export function registerServe(program: Command): void {
       output.note(describeServerConfig(config, instance.keyOrigin));
       const backupConfig = loadBackupConfig(dataDir, process.env, config.configFile);
       const backups = backupScheduler({ instance, config: backupConfig, onError: (error) => output.note(`backup failed: ${error.message}`) });
-      // A token refresh cut short by a crash must never be replayed (smart/provider-session.ts).
-      const interrupted = providerSessions(instance, globalThis.fetch).recoverInterruptedRefreshes() /* sends nothing */;
+      // Provider connections and syncs share one guarded outbound client (SECURITY.md SSRF). A token
+      // refresh cut short by a crash is never replayed (smart/provider-session.ts); sync jobs a killed
+      // server left resume once it is ready, and the per-source schedule runs (sync/sync-jobs.ts).
+      const wiring = providerSyncWiring(instance, config);
+      const interrupted = wiring.recoverInterruptedRefreshes();
       if (interrupted.length > 0) output.note(`${interrupted.length} provider connection(s) were mid-refresh at the last stop and need reconnecting`);
-      const app = buildServer(instance, config, { auth: authOptionsOf(config), backups });
+      const app = buildServer(instance, config, {
+        auth: authOptionsOf(config),
+        backups,
+        smart: { fetch: wiring.fetch, allowlist: config.outboundAllowlist },
+        sync: { openSession: wiring.openSession, fetch: wiring.fetch, autoStart: true },
+      });
       let address: string;
       try {
         address = await app.listen({ host: config.host, port: config.port });
@@ -73,6 +81,7 @@ export function registerServe(program: Command): void {
       backups.stop();
       await backups.idle();
       await app.close();
+      await wiring.close();
       instance.close();
       output.note('Hearth stopped');
     });

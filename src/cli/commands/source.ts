@@ -6,6 +6,8 @@ import { outboundClientFor } from '../../outbound/outbound-client.ts';
 import { commandContext, withInstance } from '../context.ts';
 import { table } from '../output.ts';
 import { cliRequester, requireYes } from './delete-helpers.ts';
+import { registerSourceSync } from './source-sync.ts';
+import { sourceSyncSummaries } from '../../sync/source-status.ts';
 
 export function registerSource(program: Command): void {
   const source = program.command('source').description("where a person's records came from (file imports, later providers)");
@@ -16,12 +18,21 @@ export function registerSource(program: Command): void {
     .action(async (options: { person: string }, command: Command) => {
       const context = commandContext(command);
       await withInstance(context, (instance) => {
-        const sources = deletionService(instance).listSources(cliRequester(), options.person);
+        const listed = deletionService(instance).listSources(cliRequester(), options.person);
+        const sync = sourceSyncSummaries(instance.system, listed);
+        const sources = listed.map((s) => ({ ...s, sync: sync.get(s.id) ?? null }));
+        const when = (ms: number | null | undefined) => (ms ? new Date(ms).toISOString().slice(0, 16).replace('T', ' ') : '-');
         context.output.result(sources, () =>
-          sources.length === 0 ? 'No sources yet' : table(['ID', 'KIND', 'LABEL', 'RECORDS', 'ADDED'], sources.map((s) => [s.id, s.kind, s.label, String(s.records), s.createdAt])),
+          sources.length === 0
+            ? 'No sources yet'
+            : table(
+                ['ID', 'KIND', 'LABEL', 'RECORDS', 'STATUS', 'LAST SYNC', 'LAST SUCCESS', 'ADDED'],
+                sources.map((s) => [s.id, s.kind, s.label, String(s.records), s.sync ? (s.sync.status ?? '-') : '', s.sync?.lastJob ? `${s.sync.lastJob.state} ${when(s.sync.lastJob.finishedAt ?? s.sync.lastJob.createdAt)}` : '', s.sync ? when(s.sync.lastSuccessAt) : '', s.createdAt]),
+              ),
         );
       });
     });
+  registerSourceSync(source);
   source
     .command('add')
     .description('connect a provider: prints the URL to open in a browser while "hearth serve" runs')

@@ -1,0 +1,180 @@
+import { Badge, Button, Card, Group, Progress, Stack, Table, Text, Title } from '@mantine/core';
+import { useEffect, useRef, useState } from 'react';
+import { api, get, post, seg } from '../api.ts';
+import { useReauth } from '../reauth.tsx';
+import { Link } from '../router.tsx';
+import { usePerson } from '../session.tsx';
+import { Empty, ErrorNote, Loading, useLoad } from '../ui.tsx';
+
+interface SyncIssue { code: string; status?: number; count?: number }
+interface SyncJob {
+  id: string;
+  state: 'queued' | 'running' | 'succeeded' | 'failed' | 'partial' | 'cancelled';
+  trigger: string;
+  createdAt: number;
+  finishedAt: number | null;
+  error: string | null;
+  results: Record<string, { new: number; updated: number; unchanged: number; warnings: SyncIssue[]; errors: SyncIssue[] }>;
+}
+interface Source {
+  id: string;
+  kind: string;
+  label: string;
+  createdAt: string;
+  records: number;
+  sync: { status: string | null; lastSuccessAt: number | null; nextRunAt: number | null; lastJob: SyncJob | null } | null;
+}
+interface Progress { type: string; pages: number; received: number; step: number; steps: number }
+
+const when = (ms: number | null | undefined) => (ms ? new Date(ms).toLocaleString() : '—');
+// Dark shades with filled badges: white text on them passes WCAG AA contrast (axe checks it).
+const STATE_COLOR: Record<string, string> = { succeeded: 'teal.9', partial: 'orange.9', failed: 'red.9', cancelled: 'gray.8', running: 'blue.9', queued: 'blue.9' };
+const sum = (job: SyncJob, key: 'new' | 'updated' | 'unchanged') => Object.values(job.results).reduce((n, r) => n + r[key], 0);
+
+/** One sync in words: its state and counts (issues are codes, never record content). */
+function JobLine({ job }: { job: SyncJob }) {
+  const problems = Object.entries(job.results).flatMap(([type, r]) => r.errors.map((e) => `${type}: ${e.code}`));
+  return (
+    <Text size="sm">
+      <Badge color={STATE_COLOR[job.state] ?? 'gray.8'} variant="filled" mr="xs">{job.state}</Badge>
+      {when(job.finishedAt ?? job.createdAt)} · {sum(job, 'new')} new, {sum(job, 'updated')} updated, {sum(job, 'unchanged')} unchanged
+      {job.error ? ` · ${job.error}` : ''}
+      {problems.length > 0 ? ` · ${problems.slice(0, 3).join(', ')}` : ''}
+    </Text>
+  );
+}
+
+/** A provider source: status, Sync now with live progress (server-sent events), history, reconnect, delete. */
+function ProviderSource({ pid, source, canWrite, onChanged }: { pid: string; source: Source; canWrite: boolean; onChanged: () => void }) {
+  const base = `/api/people/${seg(pid)}/sources/${seg(source.id)}`;
+  const [progress, setProgress] = useState<Progress | null>(null);
+  const [running, setRunning] = useState(source.sync?.lastJob?.state === 'running' || source.sync?.lastJob?.state === 'queued');
+  const [error, setError] = useState<unknown>(null);
+  const [showHistory, setShowHistory] = useState(false);
+  const history = useLoad(showHistory ? `${base}/syncs` : null, () => get<{ syncs: SyncJob[] }>(`${base}/syncs`));
+  const status = source.sync?.status;
+  // The latest callback, without re-opening the event stream on every render.
+  const changed = useRef(onChanged);
+  changed.current = onChanged;
+
+  useEffect(() => {
+    if (!running) return undefined;
+    // The session cookie goes with it (same origin); the server checks access before the first event.
+    const events = new EventSource(`${base}/sync/events`);
+    events.addEventListener('progress', (event) => setProgress(JSON.parse((event as MessageEvent<string>).data) as Progress));
+    events.addEventListener('finished', () => {
+      events.close();
+      setRunning(false);
+      setProgress(null);
+      changed.current();
+    });
+    events.onerror = () => events.close();
+    return () => events.close();
+  }, [running, base]);
+
+  const syncNow = async () => {
+    setError(null);
+    try {
+      await post(`${base}/sync`);
+      setRunning(true);
+    } catch (caught) {
+      setError(caught);
+    }
+  };
+  const cancel = async () => {
+    try {
+      await post(`${base}/sync/cancel`);
+    } catch (caught) {
+      setError(caught);
+    }
+  };
+  const reconnect = async () => {
+    try {
+      const answer = await post<{ authorizeUrl: string }>(`/api/sources/${seg(source.id)}/reconnect`);
+      window.location.assign(answer.authorizeUrl);
+    } catch (caught) {
+      setError(caught);
+    }
+  };
+
+  return (
+    <Stack gap={6}>
+      <Group gap="xs">
+        <Badge color={status === 'reconnect_needed' ? 'red.9' : status === 'connected' ? 'teal.9' : 'gray.8'} variant="filled">
+          {status === 'reconnect_needed' ? 'Reconnect needed' : status === 'connected' ? 'Connected' : (status ?? 'Not connected')}
+        </Badge>
+        <Text size="sm" c="dimmed">Last success {when(source.sync?.lastSuccessAt)} · next {when(source.sync?.nextRunAt)}</Text>
+      </Group>
+      {source.sync?.lastJob && !running && <JobLine job={source.sync.lastJob} />}
+      {running && (
+        <div role="status" aria-live="polite">
+          <Text size="sm">{progress ? `Syncing ${progress.type}: ${progress.received} records, ${progress.pages} pages` : 'Syncing…'}</Text>
+          <Progress value={progress && progress.steps > 0 ? Math.min(100, (progress.step / progress.steps) * 100) : 5} animated aria-label="Sync progress" />
+        </div>
+      )}
+      <ErrorNote error={error} />
+      <Group gap="xs">
+        {canWrite && !running && status !== 'reconnect_needed' && <Button size="compact-sm" onClick={() => void syncNow()}>Sync now</Button>}
+        {canWrite && running && <Button size="compact-sm" variant="default" onClick={() => void cancel()}>Cancel sync</Button>}
+        {canWrite && status === 'reconnect_needed' && <Button size="compact-sm" color="orange" onClick={() => void reconnect()}>Reconnect</Button>}
+        <Button size="compact-sm" variant="subtle" onClick={() => setShowHistory((shown) => !shown)} aria-expanded={showHistory}>
+          {showHistory ? 'Hide history' : 'History'}
+        </Button>
+      </Group>
+      {showHistory && (history.loading && !history.data ? <Loading /> : history.data && (history.data.syncs.length === 0 ? <Empty>No syncs yet.</Empty> : history.data.syncs.map((job) => <JobLine key={job.id} job={job} />)))}
+    </Stack>
+  );
+}
+
+/** A person's sources (issue 4 §5): providers with their sync state, file imports, manual entry. */
+export function SourcesPage({ pid }: { pid: string }) {
+  const person = usePerson(pid);
+  const path = `/api/people/${seg(pid)}/sources`;
+  const sources = useLoad(path, () => get<{ sources: Source[] }>(path));
+  const reauth = useReauth();
+  const [asking, setAsking] = useState<string | null>(null);
+  const canWrite = person?.actions.includes('write') ?? false;
+  const canDelete = person?.actions.includes('delete') ?? false;
+  const reload = sources.reload;
+
+  const deleteSource = (source: Source) =>
+    reauth.run(async () => {
+      await api('DELETE', `${path}/${seg(source.id)}`);
+      setAsking(null);
+      reload();
+    });
+
+  return (
+    <Stack>
+      <Group justify="space-between">
+        <Title order={1} size="h2">Sources</Title>
+        {canWrite && <Link to={`/people/${seg(pid)}/connect`}>Connect a provider</Link>}
+      </Group>
+      <ErrorNote error={sources.error ?? reauth.error} />
+      {reauth.prompt}
+      {sources.loading && !sources.data && <Loading />}
+      {sources.data && sources.data.sources.length === 0 && <Empty>No sources yet: connect a provider or upload a file.</Empty>}
+      {sources.data?.sources.map((source) => (
+        <Card withBorder key={source.id} component="section" aria-label={source.label}>
+          <Stack gap="xs">
+            <Group justify="space-between">
+              <Title order={2} size="h4">{source.label}</Title>
+              <Text size="sm" c="dimmed">{source.kind === 'provider' ? 'Provider' : source.kind === 'file' ? 'File imports' : 'Entered by hand'} · {source.records} records</Text>
+            </Group>
+            {source.kind === 'provider' && <ProviderSource pid={pid} source={source} canWrite={canWrite} onChanged={reload} />}
+            {canDelete && (asking === source.id ? (
+              <Group gap="xs">
+                <Button size="compact-sm" color="red" loading={reauth.busy} onClick={() => void deleteSource(source)}>Delete {source.records} records for good</Button>
+                <Button size="compact-sm" variant="default" onClick={() => setAsking(null)}>Keep</Button>
+              </Group>
+            ) : (
+              <Group>
+                <Button size="compact-sm" variant="light" color="red" onClick={() => setAsking(source.id)} aria-label={`Delete source ${source.label}`}>Delete</Button>
+              </Group>
+            ))}
+          </Stack>
+        </Card>
+      ))}
+    </Stack>
+  );
+}
