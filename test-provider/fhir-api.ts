@@ -7,7 +7,7 @@ import type { AuthorizationServer } from './authorization-server.ts';
 import type { ProviderBehaviours } from './behaviours.ts';
 import type { Dataset, DatasetPatient } from './dataset.ts';
 import { capabilityStatement, smartConfiguration } from './discovery.ts';
-import { SearchPages, matchEntry, outcomeEntry, searchBundle, type PageRequest } from './paging.ts';
+import { SearchPages, matchEntry, outcomeEntry, searchBundle, type PageRequest, type StoredSearch } from './paging.ts';
 import { parseAttachmentBinaryId, transformOutgoing, type TransformContext } from './transforms.ts';
 
 /**
@@ -134,14 +134,20 @@ export function createFhirApi(options: FhirApiOptions) {
     return out;
   }
 
-  async function runPage(page: PageRequest, patient: DatasetPatient): Promise<{ resources: Resource[]; total: number }> {
-    const { search } = page;
+  /**
+   * The whole result set of a search, in page order. Computed once, at the search's first page, and
+   * kept with the stored search (paging.ts): later pages slice that snapshot instead of re-running
+   * the search (MemoryRepository clones every match on each call, so a 10,000-record `$everything`
+   * walked page by page cost O(pages × records)). Like a server's stored search (HAPI's
+   * `_getpages`), the pages of one search show the records as they were when it started.
+   */
+  async function searchAll(search: StoredSearch, patient: DatasetPatient): Promise<Resource[]> {
     if (search.target === '$everything') {
       const all: Resource[] = [];
       for (const resourceType of [...patient.types].sort() as ResourceType[]) {
         for (const entry of (await patient.repo.search({ resourceType })).entry ?? []) if (entry.resource) all.push(entry.resource);
       }
-      return { resources: all.slice(page.offset, page.offset + search.count), total: all.length };
+      return all;
     }
     const record: Record<string, string[]> = {};
     for (const [name, value] of search.query) (record[name] ??= []).push(value);
@@ -151,8 +157,15 @@ export function createFhirApi(options: FhirApiOptions) {
     } catch (error) {
       throw new FhirFailure(400, 'invalid', error instanceof Error ? error.message : 'Invalid search');
     }
-    const bundle = await patient.repo.search({ ...request, offset: page.offset, count: search.count });
-    return { resources: (bundle.entry ?? []).flatMap((entry) => (entry.resource ? [entry.resource] : [])), total: bundle.total ?? 0 };
+    const { offset: _offset, count: _count, ...unpaged } = request;
+    const bundle = await patient.repo.search(unpaged);
+    return (bundle.entry ?? []).flatMap((entry) => (entry.resource ? [entry.resource] : []));
+  }
+
+  async function runPage(page: PageRequest, patient: DatasetPatient): Promise<{ resources: Resource[]; total: number }> {
+    const { search } = page;
+    search.snapshot ??= await searchAll(search, patient);
+    return { resources: search.snapshot.slice(page.offset, page.offset + search.count), total: search.snapshot.length };
   }
 
   async function answerPage(res: ServerResponse, page: PageRequest, patient: DatasetPatient, selfUrl: string): Promise<void> {

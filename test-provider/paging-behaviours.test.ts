@@ -100,6 +100,33 @@ describe('paging behaviours', () => {
     expect(entryResources(body).length).toBe(5);
   });
 
+  it.each([
+    ['cursor', 'Observation?_count=10'],
+    ['session', 'Observation?_count=10'],
+    ['cursor', '$everything?_count=40'],
+  ] as const)('a search (%s, %s) pages through the records as they were at its first page', async (paging, query) => {
+    provider.behaviours.paging = paging;
+    const url = query.startsWith('$') ? `${base}/Patient/${patient}/${query}` : `${base}/${query}`;
+    const first = await fhirGet(url, token);
+    const firstIds = entryResources(first.body).map((resource) => resource.id);
+    // A record added after the search started: without the snapshot a later page would show it
+    // (and, for $everything, shift every later page's offset by one).
+    const added = await provider.upsertResource(patient, {
+      resourceType: 'Observation',
+      id: `added-after-first-page-${paging}-${query.startsWith('$') ? 'everything' : 'type'}`,
+      status: 'final',
+      code: { text: 'added later' },
+      subject: { reference: `Patient/${patient}` },
+    });
+    const rest = await walk(nextLink(first.body)!);
+    const ids = [...firstIds, ...rest.ids];
+    expect(ids.length).toBe(first.body.total);
+    expect(new Set(ids).size).toBe(ids.length);
+    expect(ids).not.toContain(added.id);
+    // A new search sees it.
+    expect((await walk(url)).ids).toContain(added.id);
+  });
+
   it('everything: Patient/$everything pages through the whole compartment and is declared', async () => {
     const { ids } = await walk(`${base}/Patient/${patient}/$everything?_count=40`);
     expect(ids.length).toBeGreaterThan(provider.patients[0]!.resourceCount); // plus shared Practitioners etc.

@@ -22,6 +22,11 @@ export interface StoredSearch {
   firstUrl: string;
   /** Set once the search is stored for 'session' paging. */
   sessionId?: string;
+  /**
+   * Every result of the search in order, taken when its first page is answered (fhir-api.ts
+   * searchAll); later pages are slices of it.
+   */
+  snapshot?: Resource[];
 }
 
 export interface PageRequest {
