@@ -52,6 +52,32 @@ describe('sync engine', () => {
     expect(recordStore(vault.db).read('Observation', 'x1')).toBeUndefined();
   });
 
+  it('asks for the first pages of the next type searches while one is written, within the per-host limit', async () => {
+    const condition = (id: string) => ({ resourceType: 'Condition', id, subject: { reference: 'Patient/p1' }, code: { text: 'x' } });
+    const { server, vault } = await setup([patient('p1'), ...many(150), condition('c1'), condition('c2')]);
+    let inFlight = 0;
+    let most = 0;
+    const slowFetch: typeof globalThis.fetch = async (input, init) => {
+      inFlight++;
+      most = Math.max(most, inFlight);
+      try {
+        await new Promise((resolve) => setTimeout(resolve, 20));
+        return await globalThis.fetch(input, init);
+      } finally {
+        inFlight--;
+      }
+    };
+    const result = await run(server, vault, { fetch: slowFetch }).promise;
+    expect(most).toBeGreaterThan(1);
+    expect(most).toBeLessThanOrEqual(4); // DEFAULT_PER_HOST_CONCURRENCY
+    expect(finalState(result.results)).toBe('succeeded');
+    expect(result.results.Observation).toMatchObject({ new: 150, errors: [] });
+    expect(result.results.Condition).toMatchObject({ new: 2, errors: [] });
+    // Every search asked once: a step's prefetched first page is the one used.
+    const searches = server.requests.filter((r) => /^\/[A-Za-z]+\?/.test(r));
+    expect(new Set(searches).size).toBe(searches.length);
+  });
+
   it('uses Patient/$everything with paging when the server declares it', async () => {
     const { server, vault } = await setup([patient('p1'), ...many(120)], true);
     const result = await run(server, vault).promise;

@@ -1,7 +1,7 @@
 import { recordStore } from '../records/record-store.ts';
 import type { Vault } from '../vault/vault.ts';
 import { FhirHttpError, fhirClient, type FetchLike, type FhirClientOptions, type SyncSession } from './fhir-client.ts';
-import type { HostLimiter } from './host-limiter.ts';
+import { DEFAULT_PER_HOST_CONCURRENCY, type HostLimiter } from './host-limiter.ts';
 import { entriesOf, nextLinkOf, pageFingerprint, writeResources, type Bundle, type WriteTarget } from './sync-page.ts';
 import { categoryFallback, planSteps, readCapabilities, stepType } from './sync-plan.ts';
 import { fetchReferencesRound, MAX_REFERENCE_ROUNDS, reportNotFetched } from './sync-references.ts';
@@ -9,6 +9,11 @@ import { addIssue } from './sync-results.ts';
 import type { SyncCheckpoint, SyncResults } from './sync-types.ts';
 
 export const DEFAULT_PAGE_CAP = 10_000;
+/**
+ * Steps (type searches) whose first page is asked for ahead of their turn: one request slot of the
+ * per-host concurrency stays for the current step's next page.
+ */
+const STEP_LOOKAHEAD = DEFAULT_PER_HOST_CONCURRENCY - 1;
 /** The watermark is taken this long before the sync starts: clocks differ and records land while we page. */
 const WATERMARK_MARGIN_MS = 5 * 60_000;
 
@@ -112,6 +117,21 @@ export async function runSync(options: SyncRunOptions): Promise<SyncRunResult> {
   };
   const pageCap = options.pageCap ?? DEFAULT_PAGE_CAP;
   let received = 0;
+  // First pages of the steps ahead, asked for while the current step is paged and written, keyed
+  // by URL (a category fallback inserts steps, so indexes move). Pages are still written strictly
+  // in step order, so the checkpoint (step index + next URL) means what it did; an answer never
+  // used (cancel) is dropped. The per-host limiter bounds what is really in flight.
+  const ahead = new Map<string, Promise<unknown>>();
+  const lookAhead = (from: number) => {
+    const last = Math.min(checkpoint.steps.length, from + 1 + STEP_LOOKAHEAD);
+    for (let i = from + 1; i < last; i++) {
+      const url = `${base}/${checkpoint.steps[i]!}`;
+      if (ahead.has(url)) continue;
+      const request = client.getJson(url);
+      request.catch(() => {}); // awaited (and its failure handled) when its step comes
+      ahead.set(url, request);
+    }
+  };
 
   while (checkpoint.stepIndex < checkpoint.steps.length) {
     const stepIndex = checkpoint.stepIndex;
@@ -123,6 +143,11 @@ export async function runSync(options: SyncRunOptions): Promise<SyncRunResult> {
     let pagesOfStep = 0;
     // The next page, asked for while this one is written: the provider's latency overlaps our work.
     let prefetched: Promise<unknown> | undefined;
+    if (checkpoint.nextUrl === null) {
+      prefetched = ahead.get(pageUrl);
+      ahead.delete(pageUrl);
+    }
+    if (!options.signal?.aborted) lookAhead(stepIndex);
     for (;;) {
       if (options.signal?.aborted) return { cancelled: true, checkpoint, results };
       seen.add(pageUrl);
