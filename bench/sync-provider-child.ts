@@ -6,6 +6,8 @@ import { startTestProvider } from '../test-provider/index.ts';
 const resources = Number(process.argv[2] ?? 10_000);
 const latencyMs = Number(process.argv[3] ?? 20);
 const provider = await startTestProvider({ patients: 1, resourcesPerPatient: resources, seed: 11, latencyMs });
+// 'types': no Patient/$everything, so the engine searches type by type (Epic/Cerner-like).
+if (process.argv[4] === 'types') provider.behaviours.everything = false;
 const patientId = provider.patients[0]!.id;
 const token = await provider.mintAccessToken(patientId);
 process.stdout.write(`${JSON.stringify({ fhirBaseUrl: provider.fhirBaseUrl, origins: provider.origins, patientId, token })}\n`);

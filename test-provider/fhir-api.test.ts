@@ -157,3 +157,20 @@ describe('test provider FHIR API', () => {
     expect(JSON.stringify(provider.requestLog)).not.toContain(tokenA);
   });
 });
+
+describe('compartment parameters', () => {
+  it('patient= and subject= match the records that refer to the patient, nothing else in the store', async () => {
+    // A record in A's store that refers to B: a plain search lists it, a compartment search must not.
+    const stray = await provider.upsertResource(patientA, {
+      resourceType: 'Observation', id: 'stray-b', status: 'final', code: { text: 'x' }, subject: { reference: `Patient/${patientB}` },
+    });
+    const all = await allPages(`${provider.fhirBaseUrl}/Observation?_count=50`, tokenA);
+    const byPatient = await allPages(`${provider.fhirBaseUrl}/Observation?patient=${patientA}&_count=50`, tokenA);
+    const bySubject = await allPages(`${provider.fhirBaseUrl}/Observation?subject=Patient/${patientA}&_count=50`, tokenA);
+    expect(all).toContain(`Observation/${stray.id}`);
+    expect(byPatient).toEqual(all.filter((id) => id !== `Observation/${stray.id}`));
+    expect(bySubject).toEqual(byPatient);
+    const encounters = await allPages(`${provider.fhirBaseUrl}/Encounter?patient=${patientA}`, tokenA);
+    expect(encounters.length).toBeGreaterThan(0);
+  });
+});
