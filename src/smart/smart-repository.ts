@@ -68,7 +68,8 @@ const STATE = `state_hash AS stateHash, session_hash AS sessionHash, account_id 
 
 export function smartRepository(db: SqliteDatabase) {
   return {
-    transaction: <T>(fn: () => T): T => db.transaction(fn)(),
+    // IMMEDIATE: a token refresh and a sync checkpoint may race another Hearth process (see audit-log.ts).
+    transaction: <T>(fn: () => T): T => db.transaction(fn).immediate(),
 
     insertRegistration(row: RegistrationRow): void {
       db.prepare(
