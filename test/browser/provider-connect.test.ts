@@ -215,6 +215,17 @@ describe('connecting a provider in Chromium', () => {
     }
     await checkPage('changes-in-records');
 
+    // A type the provider fails to serve: the sync is partial, never shown as a success.
+    provider.behaviours.everything = false;
+    provider.behaviours.failType = 'Immunization';
+    await nav.getByRole('link', { name: 'Sources' }).click();
+    await card.getByRole('button', { name: 'Sync now' }).click();
+    await card.getByText('partial', { exact: true }).waitFor({ timeout: 60_000 });
+    await card.getByText(/Immunization: the provider answered 500/).waitFor();
+    await checkPage('partial-sync');
+    provider.behaviours.everything = true;
+    provider.behaviours.failType = null;
+
     // 6. The patient revokes Hearth at the provider: the next sync fails and asks for a reconnection.
     await provider.revokeGrants(provider.patients[0]!.id);
     await nav.getByRole('link', { name: 'Sources' }).click();
@@ -237,5 +248,17 @@ describe('connecting a provider in Chromium', () => {
     await card.getByText('succeeded').waitFor();
     await checkPage('reconnected');
     expect(browser.allowedNavigations.every((url) => new URL(url).origin === providerOrigin)).toBe(true);
+
+    // A refused answer from the provider comes back as ?error=<code>: said in words.
+    await page.goto(`${base}/people/${personId}/sources?error=forbidden`);
+    await page.getByRole('alert').getByText('The provider was not connected').waitFor();
+    await page.getByText(/did not authorise Hearth/).waitFor();
+    await checkPage('connect-refused');
+    await page.getByRole('button', { name: 'Dismiss' }).click();
+    await page.waitForURL(`${base}/people/${personId}/sources`);
+
+    // The allowance is that one endpoint's navigation: any other visit to the provider still counts as foreign.
+    await page.goto(`${provider.fhirBaseUrl}/metadata`);
+    expect(browser.foreignRequests).toEqual([`${provider.fhirBaseUrl}/metadata`]);
   });
 });

@@ -29,3 +29,13 @@ const SYNC_ERRORS: Record<string, string> = {
 export function syncErrorText(code: string): string {
   return SYNC_ERRORS[code] ?? code;
 }
+
+/**
+ * A per-type problem of a sync (`results[type].errors[].code`, sync/*.ts): an HTTP status in words,
+ * the other codes (paging_loop, invalid_resource, …) read as words.
+ */
+export function syncIssueText(code: string): string {
+  const http = /^http_(\d{3})$/.exec(code);
+  if (http) return `the provider answered ${http[1]} (error)`;
+  return code.replace(/_/g, ' ');
+}
