@@ -1,4 +1,5 @@
 import type { SqliteDatabase } from '../storage/encrypted-database.ts';
+import type { ProviderEndpoints } from './discovery.ts';
 
 /** SQL only, for the three tables of migration 7 (smart-schema.ts). Sealed columns stay sealed here. */
 
@@ -21,15 +22,10 @@ export interface RegistrationRow {
   createdAt: number;
 }
 
-export interface ConnectionRow {
+/** A provider_connections row: the provider's endpoints (SQLite keeps the boolean as 0/1), tokens, state. */
+export interface ConnectionRow extends Omit<ProviderEndpoints, 'issParameterSupported'> {
   sourceId: string;
   registrationId: string;
-  fhirBaseUrl: string;
-  issuer: string;
-  authorizationEndpoint: string;
-  tokenEndpoint: string;
-  revocationEndpoint: string | null;
-  jwksUri: string | null;
   issParameterSupported: number;
   sealedAccessToken: Buffer | null;
   accessExpiresAt: number | null;
