@@ -62,7 +62,7 @@ describe('the Sources page in Chromium', () => {
     await page.getByRole('heading', { name: 'Sources' }).waitFor();
     const card = page.getByRole('region', { name: 'Riverside Clinic' });
     await card.getByText('0 records').waitFor();
-    expect(await page.getByRole('link', { name: 'Connect a provider' }).getAttribute('href')).toBe(`/people/${personId}/connect`);
+    expect(await page.getByRole('main').getByRole('link', { name: 'Connect a provider' }).getAttribute('href')).toBe(`/people/${personId}/connect`);
     await card.getByRole('button', { name: 'Sync now' }).click();
     // The finished event reloads the list: the badge and the counts of the sync.
     await card.getByText('succeeded').waitFor();
