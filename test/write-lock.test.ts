@@ -1,3 +1,4 @@
+import type { Patient } from '@medplum/fhirtypes';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { auditLog } from '../src/audit/index.ts';
 import { recordStore } from '../src/records/record-store.ts';
@@ -26,7 +27,7 @@ describe('write transactions across connections', () => {
       const store = recordStore(importer.db);
       store.transaction(() => store.write(patient('First'), { sourceId: 's' }));
       const result = store.transaction(() => {
-        expect(store.read('Patient', 'p1')?.name?.[0]?.family).toBe('First'); // the batch has read
+        expect((store.read('Patient', 'p1') as Patient | undefined)?.name?.[0]?.family).toBe('First'); // the batch has read
         // Another process's audit entry tries to commit now: it must not get in.
         expect(() => auditLog(backup.db).append({ actor: 'backup', personId, action: 'backup', outcome: 'success', what: { query: 'backup=b1' } })).toThrow(/locked|busy/i);
         return store.write(patient('Second'), { sourceId: 's' });
