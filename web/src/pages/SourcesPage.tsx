@@ -1,6 +1,6 @@
-import { Alert, Badge, Button, Card, Group, Progress, Stack, Table, Text, Title } from '@mantine/core';
+import { Alert, Badge, Button, Card, Group, NativeSelect, Progress, Stack, Table, Text, Title } from '@mantine/core';
 import { useEffect, useRef, useState } from 'react';
-import { api, get, post, seg } from '../api.ts';
+import { api, get, post, put, seg } from '../api.ts';
 import { useReauth } from '../reauth.tsx';
 import { Link, navigate, useLocation } from '../router.tsx';
 import { usePerson } from '../session.tsx';
@@ -23,9 +23,13 @@ interface Source {
   label: string;
   createdAt: string;
   records: number;
-  sync: { status: string | null; lastSuccessAt: number | null; nextRunAt: number | null; lastJob: SyncJob | null } | null;
+  sync: { status: string | null; lastSuccessAt: number | null; nextRunAt: number | null; intervalHours: number | null; lastJob: SyncJob | null } | null;
 }
 interface Progress { type: string; pages: number; received: number; step: number; steps: number }
+
+// How often the schedule syncs a source (the server accepts 1–720 hours; default daily).
+const INTERVALS: [number, string][] = [[6, 'every 6 hours'], [12, 'every 12 hours'], [24, 'daily'], [72, 'every 3 days'], [168, 'weekly']];
+const intervalLabel = (hours: number) => INTERVALS.find(([h]) => h === hours)?.[1] ?? `every ${hours} hours`;
 
 const when = (ms: number | null | undefined) => (ms ? new Date(ms).toLocaleString() : '—');
 // Dark shades with filled badges: white text on them passes WCAG AA contrast (axe checks it).
@@ -99,6 +103,17 @@ function ProviderSource({ pid, source, canWrite, onChanged }: { pid: string; sou
       setError(caught);
     }
   };
+  const changeInterval = async (intervalHours: number) => {
+    setError(null);
+    try {
+      await put(`${base}/schedule`, { intervalHours });
+      changed.current();
+    } catch (caught) {
+      setError(caught);
+    }
+  };
+  const interval = source.sync?.intervalHours ?? 24;
+  const intervalChoices = INTERVALS.some(([h]) => h === interval) ? INTERVALS : [...INTERVALS, [interval, intervalLabel(interval)] as [number, string]];
   const reconnect = async () => {
     try {
       const answer = await post<{ authorizeUrl: string }>(`/api/sources/${seg(source.id)}/reconnect`);
@@ -128,6 +143,17 @@ function ProviderSource({ pid, source, canWrite, onChanged }: { pid: string; sou
         {canWrite && !running && status !== 'reconnect_needed' && <Button size="compact-sm" onClick={() => void syncNow()}>Sync now</Button>}
         {canWrite && running && <Button size="compact-sm" variant="default" onClick={() => void cancel()}>Cancel sync</Button>}
         {canWrite && status === 'reconnect_needed' && <Button size="compact-sm" onClick={() => void reconnect()}>Reconnect</Button>}
+        {canWrite ? (
+          <NativeSelect
+            size="xs"
+            aria-label={`Sync ${source.label} automatically`}
+            value={String(interval)}
+            onChange={(event) => void changeInterval(Number(event.currentTarget.value))}
+            data={intervalChoices.map(([hours, label]) => ({ value: String(hours), label: `Sync ${label}` }))}
+          />
+        ) : (
+          <Text size="sm" c="dimmed">Syncs {intervalLabel(interval)}</Text>
+        )}
         <Button size="compact-sm" variant="subtle" onClick={() => setShowHistory((shown) => !shown)} aria-expanded={showHistory}>
           {showHistory ? 'Hide history' : 'History'}
         </Button>
