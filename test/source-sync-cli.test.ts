@@ -19,6 +19,7 @@ let app: FastifyInstance;
 let personId: string;
 let sourceId: string;
 let env: NodeJS.ProcessEnv;
+let call: (method: 'GET' | 'POST', url: string, payload?: Record<string, unknown>, binder?: string) => Promise<{ status: number; json: any; headers: Record<string, unknown> }>;
 
 const cli = (...args: string[]) => runCli([...args, '--data-dir', instance.paths.root], env);
 
@@ -40,7 +41,7 @@ beforeAll(async () => {
   await app.ready();
   const setup = await app.inject({ method: 'POST', url: '/api/setup', headers: { 'x-hearth-csrf': '1' }, payload: OWNER });
   const session = /__Host-hearth-session=([^;]+)/.exec(String(setup.headers['set-cookie']))![1]!;
-  const call = async (method: 'GET' | 'POST', url: string, payload?: Record<string, unknown>, binder?: string) => {
+  call = async (method, url, payload, binder) => {
     const response = await app.inject({
       method,
       url,
@@ -67,7 +68,7 @@ beforeAll(async () => {
     state = (await call('GET', `/api/people/${personId}/sources/${sourceId}/sync`)).json.job?.state;
   }
   expect(state).toBe('succeeded');
-  await app.close();
+  // The server stays up, idle (no schedule runs without `hearth serve`), for a reconnect later.
 }, 60_000);
 afterAll(async () => {
   await app?.close();
@@ -127,5 +128,52 @@ describe('hearth source sync against the test provider', () => {
     }
     // The provider mended: the next run succeeds again.
     expect((await cli('source', 'sync', sourceId)).code).toBe(0);
+  });
+
+  it('a kill -9 during a token refresh never replays the refresh token: the interrupted job is taken over, asks to reconnect, and a reconnect syncs again', { timeout: 120_000 }, async () => {
+    const tokenRequests = () => provider.requestLog.filter((entry) => entry.method === 'POST' && entry.url.startsWith('/oauth/token')).length;
+    const connection = () => instance.system.prepare('SELECT status, refresh_in_flight AS marker FROM provider_connections WHERE source_id = ?').get(sourceId) as { status: string; marker: number | null };
+    // The access token has run out: the next sync starts with a refresh, which the provider answers slowly.
+    instance.system.prepare('UPDATE provider_connections SET access_expires_at = 0 WHERE source_id = ?').run(sourceId);
+    provider.behaviours.latencyMs = 5_000;
+    const beforeKill = tokenRequests();
+    let killed;
+    try {
+      killed = await runCli(['source', 'sync', sourceId, '--data-dir', instance.paths.root], env, { killWhen: () => connection().marker !== null });
+    } finally {
+      provider.behaviours.latencyMs = 0;
+    }
+    expect(killed.signal).toBe('SIGKILL');
+    const killedJob = instance.system.prepare("SELECT id FROM sync_jobs WHERE source_id = ? AND state IN ('queued', 'running')").pluck().get(sourceId) as string | undefined;
+    expect(killedJob).toBeDefined();
+    // Let the provider finish the request the dead process sent (it may well rotate the token).
+    await new Promise((resolve) => setTimeout(resolve, 5_500));
+    const afterKill = tokenRequests();
+    expect(afterKill - beforeKill).toBeLessThanOrEqual(1);
+
+    // Two minutes on (a younger marker could be a live refresh in another process), the marker
+    // means "crashed mid-refresh": the old refresh token may be spent, so it is not sent again.
+    instance.system.prepare('UPDATE provider_connections SET refresh_in_flight = refresh_in_flight - 180000 WHERE source_id = ?').run(sourceId);
+    const next = await cli('source', 'sync', sourceId, '--json');
+    expect(next.code).toBe(1);
+    // The next run takes the interrupted job over from its checkpoint, and ends it honestly.
+    expect(JSON.parse(next.stdout)).toMatchObject({ id: killedJob, state: 'failed', error: 'reconnect_needed' });
+    expect(tokenRequests()).toBe(afterKill); // no replay
+    expect(connection()).toEqual({ status: 'reconnect_needed', marker: null });
+
+    // Two clicks: reconnect (a fresh authorization); the sync it starts brings everything in.
+    const started = await call('POST', `/api/sources/${sourceId}/reconnect`);
+    expect(started.status, JSON.stringify(started.json)).toBe(200);
+    const binder = /__Host-hearth-oauth=([^;]+)/.exec(String(started.headers['set-cookie']))![1]!;
+    const back = await followAuthorization(started.json.authorizeUrl, started.json.redirectUri);
+    expect((await call('GET', `${back.pathname}${back.search}`, undefined, binder)).headers.location).toBe(`/people/${personId}/sources?connected=${sourceId}`);
+    let job: { id: string; state: string } | undefined;
+    for (let tries = 0; tries < 300 && !['succeeded', 'failed', 'partial'].includes(job?.state ?? ''); tries++) {
+      if (tries > 0) await new Promise((resolve) => setTimeout(resolve, 100));
+      job = (await call('GET', `/api/people/${personId}/sources/${sourceId}/sync`)).json.job;
+    }
+    expect(job?.state).toBe('succeeded');
+    expect(connection().status).toBe('connected');
+    expect(vaultRecords('Observation').filter((json) => json.includes('Added for the shell test'))).toHaveLength(1);
   });
 });
