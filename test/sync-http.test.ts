@@ -143,6 +143,30 @@ describe('provider sync over HTTP', () => {
     provider.override = undefined;
   });
 
+  it('sets how often a source syncs: checked, limited to its people, audited', async () => {
+    const path = `/api/people/${ann}/sources/${sourceId}/schedule`;
+    expect((await server.call('PUT', path, { cookie: bob, body: { intervalHours: 6 } })).status).toBe(404);
+    for (const intervalHours of [0, 721, 1.5]) {
+      expect((await server.call('PUT', path, { cookie: owner, body: { intervalHours } })).status, String(intervalHours)).toBe(400);
+    }
+    expect((await server.call('PUT', path, { cookie: owner, body: { intervalHours: 6, extra: 1 } })).status).toBe(400);
+    const before = Date.now();
+    const answer = await server.call('PUT', path, { cookie: owner, body: { intervalHours: 6 } });
+    expect(answer.status).toBe(200);
+    expect(answer.json.schedule.intervalHours).toBe(6);
+    // The next run is at most six hours away (from the last success, or from now).
+    expect(answer.json.schedule.nextRunAt).toBeLessThanOrEqual(before + 6 * 3_600_000 + 60_000);
+    const status = await server.call('GET', `/api/people/${ann}/sources/${sourceId}/sync`, { cookie: owner });
+    expect(status.json.schedule.intervalHours).toBe(6);
+    const vault = server.instance.people.openVault(ann);
+    try {
+      const settings = auditLog(vault.db).list({ action: 'setting' });
+      expect(settings.at(-1)?.what?.query).toBe(`source=${sourceId}&syncIntervalHours=6`);
+    } finally {
+      vault.close();
+    }
+  });
+
   it('deleting the source (fresh password) drops its sync jobs and schedule', async () => {
     expect((server.instance.system.prepare('SELECT COUNT(*) AS n FROM sync_jobs WHERE source_id = ?').get(sourceId) as { n: number }).n).toBeGreaterThan(0);
     const deleted = await server.call('DELETE', `/api/people/${ann}/sources/${sourceId}`, { cookie: owner });

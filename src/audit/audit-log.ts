@@ -117,14 +117,20 @@ export function auditLog(db: SqliteDatabase, options: AuditLogOptions = {}): Aud
     return { seq, ...row, hash };
   });
 
+  // BEGIN IMMEDIATE: the append reads the head and then writes. A deferred transaction that another
+  // process's commit overtakes between that read and the first write fails at once with
+  // SQLITE_BUSY_SNAPSHOT (no busy timeout applies, https://www.sqlite.org/wal.html#sometimes_queries_return_sqlite_busy_in_wal_mode);
+  // taking the write lock first makes it wait its turn instead. Nested, it is a savepoint as before.
+  const appendLocked = appendInTransaction.immediate;
+
   return {
     append(input, appendOptions = {}) {
       // Inside a caller's transaction the caller's commit decides; the pragma only applies between transactions.
-      if (!appendOptions.relaxed || db.inTransaction) return rowToEntry(appendInTransaction(input));
+      if (!appendOptions.relaxed || db.inTransaction) return rowToEntry(appendLocked(input));
       const previous = db.pragma('synchronous', { simple: true }) as number;
       db.pragma('synchronous = NORMAL');
       try {
-        return rowToEntry(appendInTransaction(input));
+        return rowToEntry(appendLocked(input));
       } finally {
         db.pragma(`synchronous = ${previous}`);
       }

@@ -85,6 +85,26 @@ export function scrubCopy(system: SqliteDatabase): void {
     system.prepare('UPDATE person_keys SET wrapped = NULL').run();
     system.prepare("UPDATE people SET name = ''").run();
     system.prepare('UPDATE sources SET label = id, base_url = NULL').run();
+    if (hasTable(system, 'provider_connections')) {
+      // Provider tokens never leave the live database: they are credentials, and a restored refresh
+      // token has most likely been rotated since, so replaying it would make the provider revoke the
+      // grant (RFC 9700 §4.14.2). A restored connection asks the person to reconnect instead. The
+      // provider's patient id and the FHIR base name the person: blanked like the source's fields
+      // (the base comes back from the escrow's source entry, which is the same URL).
+      system
+        .prepare(
+          `UPDATE provider_connections SET sealed_access_token = NULL, access_expires_at = NULL, sealed_refresh_token = NULL,
+             patient_id = NULL, refresh_in_flight = NULL, fhir_base_url = '',
+             status = CASE status WHEN 'pending' THEN 'pending' ELSE 'reconnect_needed' END`,
+        )
+        .run();
+      system.prepare('DELETE FROM oauth_states').run();
+    }
+    if (hasTable(system, 'sync_jobs')) {
+      // Checkpoints hold the provider's paging URLs (patient ids among them); a job cut off by the
+      // snapshot cannot go on without tokens anyway.
+      system.prepare("UPDATE sync_jobs SET checkpoint = NULL, state = CASE WHEN state IN ('queued', 'running') THEN 'cancelled' ELSE state END").run();
+    }
   })();
   system.exec('VACUUM');
   system.pragma('wal_checkpoint(TRUNCATE)');
@@ -102,6 +122,7 @@ export function applyEscrow(system: SqliteDatabase, escrow: Escrow): { restored:
   const setKey = system.prepare('UPDATE person_keys SET wrapped = ? WHERE person_id = ?');
   const setName = system.prepare('UPDATE people SET name = ? WHERE id = ?');
   const setSource = system.prepare('UPDATE sources SET label = ?, base_url = ? WHERE id = ? AND person_id = ?');
+  const setConnectionBase = hasTable(system, 'provider_connections') ? system.prepare("UPDATE provider_connections SET fhir_base_url = ? WHERE source_id = ? AND fhir_base_url = ''") : undefined;
   system.transaction(() => {
     for (const personId of inCopy) {
       const entry = Object.hasOwn(escrow.people, personId) ? escrow.people[personId] : undefined;
@@ -111,9 +132,16 @@ export function applyEscrow(system: SqliteDatabase, escrow: Escrow): { restored:
       }
       setKey.run(Buffer.from(entry.wrappedKey, 'base64'), personId);
       setName.run(entry.name, personId);
-      for (const [sourceId, source] of Object.entries(entry.sources)) setSource.run(source.label, source.baseUrl, sourceId, personId);
+      for (const [sourceId, source] of Object.entries(entry.sources)) {
+        setSource.run(source.label, source.baseUrl, sourceId, personId);
+        if (source.baseUrl) setConnectionBase?.run(source.baseUrl, sourceId);
+      }
       restored.push(personId);
     }
   })();
   return { restored, shredded };
+}
+
+function hasTable(system: SqliteDatabase, name: string): boolean {
+  return system.prepare("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = ?").get(name) !== undefined;
 }

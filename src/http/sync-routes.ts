@@ -77,6 +77,17 @@ export function registerSyncRoutes(app: FastifyInstance, context: AuthContext, i
     return jobs.status(requesterOf(account.id, request), request.params.personId, request.params.sourceId);
   });
 
+  const SCHEDULE_SCHEMA = {
+    type: 'object',
+    required: ['intervalHours'],
+    additionalProperties: false,
+    properties: { intervalHours: { type: 'integer' } },
+  } as const;
+  app.put<{ Params: SourceParams; Body: { intervalHours: number } }>('/api/people/:personId/sources/:sourceId/schedule', { schema: { body: SCHEDULE_SCHEMA } }, async (request) => {
+    const { account } = requireSignedIn(context, request);
+    return { schedule: jobs.setInterval(requesterOf(account.id, request), request.params.personId, request.params.sourceId, request.body.intervalHours) };
+  });
+
   app.get<{ Params: SourceParams }>('/api/people/:personId/sources/:sourceId/syncs', async (request) => {
     const { account } = requireSignedIn(context, request);
     return { syncs: jobs.history(requesterOf(account.id, request), request.params.personId, request.params.sourceId) };

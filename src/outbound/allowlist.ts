@@ -21,16 +21,19 @@ function parseEntry(entry: string): { origin: string } | { cidr: [ipaddr.IPv4 | 
   const text = entry.trim();
   const bad = (why: string) => new HearthError('invalid', `outbound allowlist entry ${JSON.stringify(entry)}: ${why}`);
   if (text.includes('/') && !text.includes('://')) {
+    let cidr: [ipaddr.IPv4 | ipaddr.IPv6, number];
     try {
       const [address, bits] = ipaddr.parseCIDR(text);
       // Compare mapped IPv6 ranges as the IPv4 they mean, like the addresses they are matched to.
-      if (address.kind() === 'ipv6' && (address as ipaddr.IPv6).isIPv4MappedAddress() && bits >= 96) {
-        return { cidr: [(address as ipaddr.IPv6).toIPv4Address(), bits - 96] };
-      }
-      return { cidr: [address, bits] };
+      cidr = address.kind() === 'ipv6' && (address as ipaddr.IPv6).isIPv4MappedAddress() && bits >= 96 ? [(address as ipaddr.IPv6).toIPv4Address(), bits - 96] : [address, bits];
     } catch {
       throw bad('not a CIDR range (like 192.168.0.0/16 or fd00::/8)');
     }
+    // A range wider than a LAN (0.0.0.0/0, ::/0, …) would switch the SSRF guard off altogether,
+    // cloud metadata addresses included: refused as a mistake rather than obeyed.
+    const [address, bits] = cidr;
+    if (bits < 8) throw bad('a range this wide would turn the outbound guard off; name the LAN range (at most /8)');
+    return { cidr };
   }
   let url: URL;
   try {

@@ -57,6 +57,13 @@ describe('address policy', () => {
     expect(refusedAddressReason(address, EMPTY_ALLOWLIST)).toContain(why);
   });
 
+  it('refuses ranges so wide they would switch the guard off', () => {
+    for (const entry of ['0.0.0.0/0', '::/0', '128.0.0.0/1', '::ffff:0.0.0.0/96', '2000::/3']) {
+      expect(() => parseAllowlist([entry]), entry).toThrow(/turn the outbound guard off/);
+    }
+    expect(() => parseAllowlist(['10.0.0.0/8', 'fd00::/8'])).not.toThrow();
+  });
+
   it('lets an allowlisted CIDR reach a LAN or loopback address, and nothing beyond it', () => {
     const allowlist = parseAllowlist(['192.168.0.0/16', 'fd12:3456::/32', '::ffff:10.1.0.0/112']);
     expect(refusedAddressReason('192.168.1.5', allowlist)).toBeNull();

@@ -144,7 +144,10 @@ export function recordStore(db: SqliteDatabase) {
     return { outcome: current ? 'updated' : 'created', type, id, versionId };
   }
 
-  const isolatedWrite = db.transaction(write);
+  // Every transaction here starts IMMEDIATE: a batch reads current versions before it writes, and a
+  // deferred one overtaken by another process's commit (a backup's audit entry, a CLI import) in
+  // between fails at once with SQLITE_BUSY_SNAPSHOT instead of waiting (https://www.sqlite.org/wal.html).
+  const isolatedWrite = db.transaction(write).immediate;
 
   return {
     /**
@@ -164,7 +167,7 @@ export function recordStore(db: SqliteDatabase) {
     /** Runs `work` in one SQLite transaction; on failure nothing of it stays, caches included. */
     transaction<T>(work: () => T): T {
       try {
-        return db.transaction(work)();
+        return db.transaction(work).immediate();
       } catch (error) {
         idCache.clear();
         throw error;
@@ -176,14 +179,14 @@ export function recordStore(db: SqliteDatabase) {
      * no current record. Runs in its own savepoint.
      */
     remove(type: string, id: string, context: WriteContext): number | undefined {
-      return db.transaction(() => {
+      return db.transaction((): number | undefined => {
         const current = repository.current(type, id);
         if (!current) return undefined;
         const versionId = current.versionId + 1;
         index.remove(current.rid);
         repository.markDeleted(current.rid, { type, id, versionId, lastUpdated: new Date().toISOString(), sourceId: context.sourceId, origin: context.origin ?? null });
         return versionId;
-      })();
+      }).immediate();
     },
     /** The newest version's number, whether it is deleted, and its source; undefined for a record never written. */
     latest: (type: string, id: string) => repository.latestVersion(type, id),

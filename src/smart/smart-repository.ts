@@ -1,4 +1,5 @@
 import type { SqliteDatabase } from '../storage/encrypted-database.ts';
+import type { ProviderEndpoints } from './discovery.ts';
 
 /** SQL only, for the three tables of migration 7 (smart-schema.ts). Sealed columns stay sealed here. */
 
@@ -21,15 +22,10 @@ export interface RegistrationRow {
   createdAt: number;
 }
 
-export interface ConnectionRow {
+/** A provider_connections row: the provider's endpoints (SQLite keeps the boolean as 0/1), tokens, state. */
+export interface ConnectionRow extends Omit<ProviderEndpoints, 'issParameterSupported'> {
   sourceId: string;
   registrationId: string;
-  fhirBaseUrl: string;
-  issuer: string;
-  authorizationEndpoint: string;
-  tokenEndpoint: string;
-  revocationEndpoint: string | null;
-  jwksUri: string | null;
   issParameterSupported: number;
   sealedAccessToken: Buffer | null;
   accessExpiresAt: number | null;
@@ -72,7 +68,8 @@ const STATE = `state_hash AS stateHash, session_hash AS sessionHash, account_id 
 
 export function smartRepository(db: SqliteDatabase) {
   return {
-    transaction: <T>(fn: () => T): T => db.transaction(fn)(),
+    // IMMEDIATE: a token refresh and a sync checkpoint may race another Hearth process (see audit-log.ts).
+    transaction: <T>(fn: () => T): T => db.transaction(fn).immediate(),
 
     insertRegistration(row: RegistrationRow): void {
       db.prepare(

@@ -12,6 +12,8 @@ import { finalState, totals } from './sync-results.ts';
 import type { SyncJob, SyncTrigger } from './sync-types.ts';
 
 export const DEFAULT_INTERVAL_HOURS = 24;
+/** Thirty days: a source synced less often than monthly is better synced by hand. */
+export const MAX_INTERVAL_HOURS = 720;
 const HOUR = 3_600_000;
 
 export interface SyncJobsOptions {
@@ -194,6 +196,34 @@ export function syncJobs(options: SyncJobsOptions) {
       access.requireAccess(requester.actor, personId, 'read');
       providerSource(personId, sourceId);
       return { job: repository.history(sourceId, 1)[0] ?? null, schedule: repository.schedule(sourceId) ?? null };
+    },
+    /**
+     * How often the schedule syncs this source (issue 4 §5: daily by default, per source). The next
+     * run moves to the last success (or now) plus the new interval; a setting change is audited.
+     */
+    setInterval(requester: SyncRequester, personId: string, sourceId: string, intervalHours: number) {
+      access.requireAccess(requester.actor, personId, 'write');
+      providerSource(personId, sourceId);
+      if (!Number.isInteger(intervalHours) || intervalHours < 1 || intervalHours > MAX_INTERVAL_HOURS) {
+        throw new HearthError('invalid', `the sync interval must be a whole number of hours from 1 to ${MAX_INTERVAL_HOURS}`);
+      }
+      const from = repository.schedule(sourceId)?.lastSuccessAt ?? now();
+      repository.setSchedule(sourceId, intervalHours, Math.max(now(), from + intervalHours * HOUR));
+      const vault = instance.people.openVault(personId);
+      try {
+        auditLog(vault.db).append({
+          actor: requester.auditActor,
+          personId,
+          action: 'setting',
+          outcome: 'success',
+          what: { query: `source=${sourceId}&syncIntervalHours=${intervalHours}` },
+          ...(requester.sourceAddress ? { sourceAddress: requester.sourceAddress } : {}),
+          ...(requester.requestId ? { requestId: requester.requestId } : {}),
+        });
+      } finally {
+        vault.close();
+      }
+      return repository.schedule(sourceId)!;
     },
     history(requester: SyncRequester, personId: string, sourceId: string, limit = 50): SyncJob[] {
       access.requireAccess(requester.actor, personId, 'read');

@@ -2,20 +2,8 @@ import { randomUUID } from 'node:crypto';
 import type { SqliteDatabase } from '../storage/encrypted-database.ts';
 import type { SyncCheckpoint, SyncJob, SyncResults, SyncState, SyncTrigger } from './sync-types.ts';
 
-interface JobRow {
-  id: string;
-  sourceId: string;
-  personId: string;
-  actor: string;
-  trigger: SyncTrigger;
-  state: SyncState;
-  createdAt: number;
-  startedAt: number | null;
-  finishedAt: number | null;
-  checkpoint: string | null;
-  results: string | null;
-  error: string | null;
-}
+/** A sync_jobs row as SQL gives it: the JSON columns still text. */
+type JobRow = Omit<SyncJob, 'checkpoint' | 'results'> & { checkpoint: string | null; results: string | null };
 
 const COLUMNS = `id, source_id AS sourceId, person_id AS personId, actor, trigger, state, created_at AS createdAt,
   started_at AS startedAt, finished_at AS finishedAt, checkpoint, results, error`;

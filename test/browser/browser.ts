@@ -6,7 +6,7 @@ import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:f
 import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { chromium, type BrowserContext, type Page } from 'playwright-core';
+import { chromium, type BrowserContext, type Page, type Request } from 'playwright-core';
 
 export const CHROMIUM = '/usr/bin/chromium';
 export const ARTIFACTS = join(import.meta.dirname, '..', '..', 'test-artifacts');
@@ -28,15 +28,38 @@ export interface Browser {
   page: Page;
   /** CSP violations reported by the page (securitypolicyviolation events) and the console. */
   cspViolations: string[];
-  /** URLs requested from any origin but `origin`. */
+  /** URLs requested from any origin but `origin` (except the allowed navigation below). */
   foreignRequests: string[];
+  /** Top-level navigations let through by `allowNavigation` (each hop of their redirect chains). */
+  allowedNavigations: string[];
   /** Uncaught page errors (a React crash shows up here). */
   pageErrors: string[];
   screenshot(name: string): Promise<void>;
   close(): Promise<void>;
 }
 
-export async function launch(origin: string, options: { viewport?: { width: number; height: number }; artifactDir: string }): Promise<Browser> {
+export interface LaunchOptions {
+  viewport?: { width: number; height: number };
+  artifactDir: string;
+  /**
+   * One foreign place the browser may go: a top-level navigation that starts at `origin` + `path`
+   * (a provider's authorization endpoint: SMART's standalone launch sends the user there), and the
+   * redirects of that same navigation on that origin (the provider's sign-in steps). Anything else
+   * at that origin, a sub-resource or a navigation that starts elsewhere, is still a foreign request.
+   */
+  allowNavigation?: { origin: string; path: string };
+}
+
+/** Whether `request` is a main-frame navigation whose redirect chain began at the allowed endpoint, and is still on its origin. */
+function allowedNavigation(request: Request, allow: LaunchOptions['allowNavigation']): boolean {
+  if (!allow || !request.isNavigationRequest() || request.frame().parentFrame() !== null) return false;
+  let first = request;
+  while (first.redirectedFrom()) first = first.redirectedFrom()!;
+  const start = new URL(first.url());
+  return start.origin === allow.origin && start.pathname === allow.path && new URL(request.url()).origin === allow.origin;
+}
+
+export async function launch(origin: string, options: LaunchOptions): Promise<Browser> {
   const profile = mkdtempSync(join(tmpdir(), 'hearth-chromium-'));
   const context = await chromium.launchPersistentContext(profile, {
     executablePath: CHROMIUM,
@@ -48,6 +71,7 @@ export async function launch(origin: string, options: { viewport?: { width: numb
   });
   const cspViolations: string[] = [];
   const foreignRequests: string[] = [];
+  const allowedNavigations: string[] = [];
   const pageErrors: string[] = [];
   await context.exposeBinding('__hearthCspViolation', (_source, text: string) => void cspViolations.push(text));
   // A string, not a function: the root tsconfig has no DOM types (this runs in the page).
@@ -57,7 +81,9 @@ export async function launch(origin: string, options: { viewport?: { width: numb
   context.on('request', (request) => {
     const url = request.url();
     if (url.startsWith('data:') || url.startsWith('blob:') || url === 'about:blank') return;
-    if (new URL(url).origin !== origin) foreignRequests.push(url);
+    if (new URL(url).origin === origin) return;
+    if (allowedNavigation(request, options.allowNavigation)) allowedNavigations.push(url);
+    else foreignRequests.push(url);
   });
   const page = context.pages()[0] ?? (await context.newPage());
   page.on('console', (message) => {
@@ -73,6 +99,7 @@ export async function launch(origin: string, options: { viewport?: { width: numb
     page,
     cspViolations,
     foreignRequests,
+    allowedNavigations,
     pageErrors,
     async screenshot(name) {
       step += 1;

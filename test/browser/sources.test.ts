@@ -62,7 +62,7 @@ describe('the Sources page in Chromium', () => {
     await page.getByRole('heading', { name: 'Sources' }).waitFor();
     const card = page.getByRole('region', { name: 'Riverside Clinic' });
     await card.getByText('0 records').waitFor();
-    expect(await page.getByRole('link', { name: 'Connect a provider' }).getAttribute('href')).toBe(`/people/${personId}/connect`);
+    expect(await page.getByRole('main').getByRole('link', { name: 'Connect a provider' }).getAttribute('href')).toBe(`/people/${personId}/connect`);
     await card.getByRole('button', { name: 'Sync now' }).click();
     // The finished event reloads the list: the badge and the counts of the sync.
     await card.getByText('succeeded').waitFor();
@@ -71,6 +71,12 @@ describe('the Sources page in Chromium', () => {
     await browser.screenshot('synced');
     await card.getByRole('button', { name: 'History' }).click();
     await card.getByText(/251 new/).nth(1).waitFor();
+    // The schedule per source: daily unless changed; choosing weekly is saved on the server.
+    const every = card.getByLabel('Sync Riverside Clinic automatically');
+    expect(await every.inputValue()).toBe('24');
+    await every.selectOption({ label: 'Sync weekly' });
+    await expect.poll(() => instance.system.prepare('SELECT interval_hours FROM sync_schedules').pluck().get()).toBe(168);
+    await expect.poll(() => every.inputValue()).toBe('168');
     expect(await accessibilityViolations(page)).toEqual([]);
     expect(browser.cspViolations).toEqual([]);
     expect(browser.foreignRequests).toEqual([]);

@@ -50,3 +50,28 @@ export function registerSourceSync(source: Command): void {
       });
     });
 }
+
+/** `hearth source schedule <sourceId> --every <hours>`: how often `hearth serve` syncs the source. */
+export function registerSourceSchedule(source: Command): void {
+  source
+    .command('schedule <sourceId>')
+    .description('set how often the server syncs a provider source (default every 24 hours)')
+    .requiredOption('--every <hours>', 'hours between scheduled syncs (1–720)')
+    .action(async (sourceId: string, options: { every: string }, command: Command) => {
+      const context = commandContext(command);
+      const hours = /^\d+$/.test(options.every) ? Number(options.every) : Number.NaN;
+      await withInstance(context, async (instance) => {
+        const row = sourcesRepository(instance.system).get(sourceId);
+        if (!row || row.kind !== 'provider') throw new HearthError('not-found', 'no such provider source');
+        // No fetch and no session: setting the interval never reaches the provider.
+        const jobs = syncJobs({ instance, access: accessControl(instance.system), openSession: () => { throw new HearthError('unsupported', 'not syncing'); }, fetch: () => Promise.reject(new HearthError('unsupported', 'not syncing')) });
+        try {
+          const schedule = jobs.setInterval({ ...cliRequester(), actor: { kind: 'cli' } }, row.personId, sourceId, hours);
+          const next = schedule.nextRunAt === null ? 'not yet' : new Date(schedule.nextRunAt).toISOString();
+          context.output.result(schedule, () => `source ${sourceId} syncs every ${schedule.intervalHours} h; next ${next}`);
+        } finally {
+          await jobs.close();
+        }
+      });
+    });
+}

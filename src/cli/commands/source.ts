@@ -6,7 +6,7 @@ import { outboundClientFor } from '../../outbound/outbound-client.ts';
 import { commandContext, withInstance } from '../context.ts';
 import { table } from '../output.ts';
 import { cliRequester, requireYes } from './delete-helpers.ts';
-import { registerSourceSync } from './source-sync.ts';
+import { registerSourceSchedule, registerSourceSync } from './source-sync.ts';
 import { sourceSyncSummaries } from '../../sync/source-status.ts';
 
 export function registerSource(program: Command): void {
@@ -33,6 +33,7 @@ export function registerSource(program: Command): void {
       });
     });
   registerSourceSync(source);
+  registerSourceSchedule(source);
   source
     .command('add')
     .description('connect a provider: prints the URL to open in a browser while "hearth serve" runs')
