@@ -181,8 +181,8 @@ export function createFhirApi(options: FhirApiOptions) {
 
   async function runPage(page: PageRequest, patient: DatasetPatient): Promise<{ resources: Resource[]; total: number }> {
     const { search } = page;
-    search.snapshot ??= await searchAll(search, patient);
-    return { resources: search.snapshot.slice(page.offset, page.offset + search.count), total: search.snapshot.length };
+    const all = await pages.snapshot(search, () => searchAll(search, patient));
+    return { resources: all.slice(page.offset, page.offset + search.count), total: all.length };
   }
 
   async function answerPage(res: ServerResponse, page: PageRequest, patient: DatasetPatient, selfUrl: string): Promise<void> {

@@ -35,10 +35,32 @@ export interface PageRequest {
 }
 
 const MAX_STORED = 10_000;
+/**
+ * Searches whose snapshot is kept: a long-running provider (`npm run provider`) must not hold the
+ * results of every search ever started. An evicted search's later pages re-run it (as before).
+ */
+const MAX_SNAPSHOTS = 64;
 
 export class SearchPages {
   private readonly cursors = new Map<string, PageRequest>();
   private readonly sessions = new Map<string, StoredSearch>();
+  private readonly snapshots = new Set<StoredSearch>();
+
+  /** The search's result set, taken once by `compute` and kept for its later pages (bounded, see MAX_SNAPSHOTS). */
+  async snapshot(search: StoredSearch, compute: () => Promise<Resource[]>): Promise<Resource[]> {
+    let kept = search.snapshot;
+    if (kept === undefined) {
+      kept = await compute();
+      search.snapshot = kept;
+      this.snapshots.add(search);
+      if (this.snapshots.size > MAX_SNAPSHOTS) {
+        const oldest = this.snapshots.values().next().value as StoredSearch;
+        this.snapshots.delete(oldest);
+        delete oldest.snapshot;
+      }
+    }
+    return kept;
+  }
 
   private remember<T>(map: Map<string, T>, key: string, value: T): void {
     if (map.size >= MAX_STORED) map.delete(map.keys().next().value as string);
