@@ -10,7 +10,7 @@ import { backupService } from '../../src/backup/backup-service.ts';
 import { buildServer } from '../../src/http/server.ts';
 import { loadMasterKey } from '../../src/instance/master-key-source.ts';
 import { tempInstance } from '../helpers/temp-instance.ts';
-import { accessibilityViolations, launch, requireBrowserPrerequisites, requireRoutes, type Browser } from './browser.ts';
+import { accessibilityViolations, type Browser, createOwner, launch, requireBrowserPrerequisites, requireRoutes } from './browser.ts';
 
 // The owner's Backups page in real Chromium: the loud banner while backups are overdue, a backup
 // started from the page, and the banner again once a verification fails.
@@ -48,12 +48,7 @@ describe('backups page in Chromium', () => {
       await browser?.screenshot('failure').catch(() => undefined);
     });
     const { page } = browser;
-    await page.goto(base);
-    await page.getByLabel('Username').fill(OWNER.username);
-    await page.getByLabel(/^Password/).fill(OWNER.password);
-    await page.getByLabel('Repeat the password').fill(OWNER.password);
-    await page.getByRole('button', { name: 'Create owner account' }).click();
-    await page.getByRole('heading', { name: 'People' }).waitFor();
+    await createOwner(page, base, OWNER);
     await requireRoutes(base, [['GET', '/api/backups'], ['POST', '/api/backups']]);
     instance.people.add('Robin Example');
 

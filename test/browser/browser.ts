@@ -146,3 +146,16 @@ export async function accessibilityViolations(page: Page, all = false): Promise<
     .then((result) => result.violations.map((v) => ({ id: v.id, impact: v.impact, help: v.help, targets: v.nodes.map((n) => String(n.target)) })))`);
   return all ? violations : violations.filter((violation) => violation.impact === 'serious' || violation.impact === 'critical');
 }
+
+/**
+ * A fresh instance's first step in the browser: the setup page creates the owner account, and the
+ * People page opens (web-app.test.ts walks this page itself, with its checks).
+ */
+export async function createOwner(page: Page, base: string, owner: { username: string; password: string }): Promise<void> {
+  await page.goto(base);
+  await page.getByLabel('Username').fill(owner.username);
+  await page.getByLabel(/^Password/).fill(owner.password);
+  await page.getByLabel('Repeat the password').fill(owner.password);
+  await page.getByRole('button', { name: 'Create owner account' }).click();
+  await page.getByRole('heading', { name: 'People' }).waitFor();
+}

@@ -4,7 +4,7 @@ import { afterAll, beforeAll, describe, expect, it, onTestFailed } from 'vitest'
 import { buildServer } from '../../src/http/server.ts';
 import { importFiles } from '../../src/import/import-service.ts';
 import { tempInstance } from '../helpers/temp-instance.ts';
-import { accessibilityViolations, launch, requireBrowserPrerequisites, requireRoutes, type Browser } from './browser.ts';
+import { accessibilityViolations, type Browser, createOwner, launch, requireBrowserPrerequisites, requireRoutes } from './browser.ts';
 
 // The Privacy page in real Chromium: the person's activity (audit trail, verified, filtered), deleting
 // one source, then deleting the person with the typed name, the password check and all.
@@ -38,12 +38,7 @@ describe('the Privacy page in Chromium', () => {
       await current.screenshot('failure').catch(() => undefined);
     });
     const { page } = browser;
-    await page.goto(base);
-    await page.getByLabel('Username').fill(OWNER.username);
-    await page.getByLabel(/^Password/).fill(OWNER.password);
-    await page.getByLabel('Repeat the password').fill(OWNER.password);
-    await page.getByRole('button', { name: 'Create owner account' }).click();
-    await page.getByRole('heading', { name: 'People' }).waitFor();
+    await createOwner(page, base, OWNER);
     await requireRoutes(base, [['GET', '/api/people/x/audit'], ['GET', '/api/people/x/sources'], ['DELETE', '/api/people/x']]);
     await page.getByLabel(/^Name/).fill(PERSON);
     await page.getByRole('button', { name: 'Add person' }).click();

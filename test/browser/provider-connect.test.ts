@@ -6,7 +6,7 @@ import { afterAll, beforeAll, describe, expect, it, onTestFailed } from 'vitest'
 import { buildServer } from '../../src/http/server.ts';
 import { startTestProvider, type TestProvider } from '../../test-provider/index.ts';
 import { tempInstance } from '../helpers/temp-instance.ts';
-import { accessibilityViolations, launch, requireBrowserPrerequisites, type Browser } from './browser.ts';
+import { accessibilityViolations, type Browser, createOwner, launch, requireBrowserPrerequisites } from './browser.ts';
 
 // Issue 4 §7 end to end in real Chromium: the owner registers a provider app, connects a person to
 // the test provider by URL (SMART standalone launch: the browser goes to the provider's authorize
@@ -105,12 +105,7 @@ describe('connecting a provider in Chromium', () => {
     });
 
     // 1. The owner and a person.
-    await page.goto(base);
-    await page.getByLabel('Username').fill(OWNER.username);
-    await page.getByLabel(/^Password/).fill(OWNER.password);
-    await page.getByLabel('Repeat the password').fill(OWNER.password);
-    await page.getByRole('button', { name: 'Create owner account' }).click();
-    await page.getByRole('heading', { name: 'People' }).waitFor();
+    await createOwner(page, base, OWNER);
     await page.getByLabel(/^Name/).fill(PERSON);
     await page.getByRole('button', { name: 'Add person' }).click();
     await page.getByRole('heading', { name: `Records of ${PERSON}` }).waitFor();

@@ -5,7 +5,7 @@ import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it, onTestFailed } from 'vitest';
 import { buildServer } from '../../src/http/server.ts';
 import { tempInstance } from '../helpers/temp-instance.ts';
-import { accessibilityViolations, launch, requireBrowserPrerequisites, requireRoutes, type Browser } from './browser.ts';
+import { accessibilityViolations, type Browser, createOwner, launch, requireBrowserPrerequisites, requireRoutes } from './browser.ts';
 
 // Settings and sharing in real Chromium: an invite link made on the Sharing page and accepted in a
 // second browser, two-step sign-in enrolled from Settings and used (with a recovery code), sessions.
@@ -51,12 +51,7 @@ describe('settings and sharing in Chromium', () => {
   it('invites a second account by link, which then sees the person', { timeout: 120_000 }, async () => {
     const owner = await open('sharing');
     const { page } = owner;
-    await page.goto(base);
-    await page.getByLabel('Username').fill(OWNER.username);
-    await page.getByLabel(/^Password/).fill(OWNER.password);
-    await page.getByLabel('Repeat the password').fill(OWNER.password);
-    await page.getByRole('button', { name: 'Create owner account' }).click();
-    await page.getByRole('heading', { name: 'People' }).waitFor();
+    await createOwner(page, base, OWNER);
     await requireRoutes(base, [['POST', '/api/people'], ['GET', '/api/people/x/grants'], ['POST', '/api/invites'], ['GET', '/api/invites/x'], ['POST', '/api/totp/setup'], ['POST', '/api/reauth']]);
     await page.getByLabel(/^Name/).fill(PERSON);
     await page.getByRole('button', { name: 'Add person' }).click();

@@ -4,7 +4,7 @@ import { buildServer } from '../../src/http/server.ts';
 import { sourcesRepository } from '../../src/sources/sources-repository.ts';
 import { fixedSession, startMiniFhir, type MiniFhir } from '../helpers/mini-fhir.ts';
 import { tempInstance } from '../helpers/temp-instance.ts';
-import { accessibilityViolations, launch, requireBrowserPrerequisites, requireRoutes, type Browser } from './browser.ts';
+import { accessibilityViolations, type Browser, createOwner, launch, requireBrowserPrerequisites, requireRoutes } from './browser.ts';
 
 // The Sources page in real Chromium: a provider source synced with "Sync now", live progress over
 // server-sent events, the result and history; no CSP violation, no request to any other origin
@@ -45,12 +45,7 @@ describe('the Sources page in Chromium', () => {
       await current.screenshot('failure').catch(() => undefined);
     });
     const { page } = browser;
-    await page.goto(base);
-    await page.getByLabel('Username').fill(OWNER.username);
-    await page.getByLabel(/^Password/).fill(OWNER.password);
-    await page.getByLabel('Repeat the password').fill(OWNER.password);
-    await page.getByRole('button', { name: 'Create owner account' }).click();
-    await page.getByRole('heading', { name: 'People' }).waitFor();
+    await createOwner(page, base, OWNER);
     await requireRoutes(base, [['GET', '/api/people/x/sources'], ['POST', '/api/people/x/sources/y/sync']]);
     await page.getByLabel(/^Name/).fill(PERSON);
     await page.getByRole('button', { name: 'Add person' }).click();
