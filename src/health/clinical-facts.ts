@@ -1,11 +1,12 @@
+import type { Flag } from './health-types.ts';
+export type { Flag };
+
 /**
  * Small readings of FHIR R4 resources the pages need: a display name, the clinically relevant date,
  * an Observation's value and whether it is out of range. Resources come from the vault as parsed
  * JSON, so every field is treated as possibly missing.
  */
 type Json = Record<string, any>;
-
-export type Flag = 'high' | 'low' | 'abnormal' | 'critical';
 
 export function conceptText(concept: Json | undefined): string | undefined {
   if (!concept || typeof concept !== 'object') return undefined;

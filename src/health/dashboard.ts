@@ -1,51 +1,10 @@
 import { conceptText, dateOf, flagOf, labelOf, loincOf, valueText, type Flag } from './clinical-facts.ts';
 import type { HealthRepository, Row } from './health-repository.ts';
 import { dueImmunisations, type DueStatus } from './immunisation-schedule.ts';
+import type { Item, TrendPoint, Trend, SourceStatus, Dashboard } from './health-types.ts';
+export type { Item, TrendPoint, Trend, SourceStatus, Dashboard };
 
 type Json = Record<string, any>;
-
-export interface Item {
-  type: string;
-  id: string;
-  label: string;
-  date?: string;
-  detail?: string;
-  flag?: Flag;
-  sourceId?: string;
-}
-
-export interface TrendPoint {
-  date: string;
-  value: number;
-  /** Diastolic, for blood pressure. */
-  value2?: number;
-}
-
-export interface Trend {
-  key: string;
-  name: string;
-  unit: string;
-  points: TrendPoint[];
-}
-
-export interface SourceStatus {
-  sourceId: string;
-  label: string;
-  lastImport: { startedAt: string; finishedAt: string | null; status: string };
-  /** The latest import failed: its records may be incomplete. */
-  failed: boolean;
-}
-
-export interface Dashboard {
-  allergies: (Item & { criticality?: string; reactions: string[] })[];
-  problems: Item[];
-  medications: Item[];
-  recentLabs: (Item & { loinc?: string })[];
-  trends: Trend[];
-  immunisations: { given: Item[]; due: DueStatus[] };
-  visits: Item[];
-  sources: SourceStatus[];
-}
 
 /** Vital-sign and lab trends the dashboard charts when the person has them (LOINC codes). */
 const TRENDS: readonly { key: string; name: string; codes: readonly string[]; bloodPressure?: true }[] = [

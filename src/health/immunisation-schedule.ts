@@ -1,3 +1,6 @@
+import type { DueStatus } from './health-types.ts';
+export type { DueStatus };
+
 /**
  * A small shipped schedule of common vaccines, by CVX code (CDC's vaccine code set,
  * http://hl7.org/fhir/sid/cvx), with simplified age and interval rules drawn from the CDC child and
@@ -45,19 +48,6 @@ export interface GivenDose {
   cvx: string;
   /** YYYY-MM-DD… */
   date: string;
-}
-
-export interface DueStatus {
-  key: string;
-  name: string;
-  rule: string;
-  status: 'due' | 'up-to-date';
-  dosesGiven: number;
-  /** Series: doses of the series. */
-  dosesNeeded?: number;
-  lastGiven?: string;
-  /** Repeating vaccines: when the next one is typically due (YYYY-MM-DD). */
-  nextDue?: string;
 }
 
 function monthsBetween(from: Date, to: Date): number {

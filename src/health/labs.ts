@@ -3,53 +3,14 @@ import { dateOf, flagOf, labelOf, quantityOf, valueText, type Flag } from './cli
 import type { HealthRepository } from './health-repository.ts';
 import { LAB_PANELS, OTHER_PANEL, panelOf } from './lab-panels.ts';
 import { conversionFactor, roundConverted } from './units.ts';
+import type { LabTestSummary, LabOverview, LabPoint, LabSeries, LabTestDetail } from './health-types.ts';
+export type { LabTestSummary, LabOverview, LabPoint, LabSeries, LabTestDetail };
 
 type Json = Record<string, any>;
 
 /** Most results of one test a page shows (newest first): years of monthly tests fit comfortably. */
 export const LAB_RESULTS_LIMIT = 2000;
 const LOINC = /^\d{1,7}-\d$/;
-
-export interface LabTestSummary {
-  loinc: string;
-  name: string;
-  count: number;
-  latest?: { date?: string; value?: string; flag?: Flag };
-}
-
-export interface LabOverview {
-  panels: { key: string; name: string; tests: LabTestSummary[] }[];
-}
-
-export interface LabPoint {
-  id: string;
-  date?: string;
-  /** In the series' unit (converted with UCUM when the result was in another commensurable unit). */
-  value: number;
-  low?: number;
-  high?: number;
-  flag?: Flag;
-  /** The value as the source reported it, when converted. */
-  reported?: string;
-  sourceId?: string;
-}
-
-export interface LabSeries {
-  unit: string;
-  points: LabPoint[];
-}
-
-export interface LabTestDetail {
-  loinc: string;
-  name: string;
-  panel: { key: string; name: string };
-  /** One series per unit that cannot be converted into another (e.g. mg/dL and mmol/L of glucose). */
-  series: LabSeries[];
-  /** Results without a numeric value (text, coded). */
-  other: { id: string; date?: string; value?: string; flag?: Flag; sourceId?: string }[];
-  /** The label of each source the results come from (shown side by side). */
-  sources: Record<string, string>;
-}
 
 /** The tests the person has results for, grouped by panel, each with its latest result. */
 export function labOverview(repository: HealthRepository): LabOverview {

@@ -1,6 +1,8 @@
 import { HearthError } from '../errors/hearth-error.ts';
 import { dateOf, flagOf, labelOf, valueText, type Flag } from './clinical-facts.ts';
 import type { EncounterCursor, HealthRepository } from './health-repository.ts';
+import type { TimelineItem, TimelineVisit, TimelinePage } from './health-types.ts';
+export type { TimelineItem, TimelineVisit, TimelinePage };
 
 type Json = Record<string, any>;
 
@@ -17,35 +19,6 @@ export interface TimelineQuery {
   from?: string;
   to?: string;
   source?: string;
-}
-
-export interface TimelineItem {
-  type: string;
-  id: string;
-  label: string;
-  date?: string;
-  value?: string;
-  flag?: Flag;
-}
-
-export interface TimelineVisit {
-  id: string;
-  date?: string;
-  label: string;
-  kind?: string;
-  where?: string;
-  sourceId?: string;
-  items: TimelineItem[];
-}
-
-export interface TimelinePage {
-  visits: TimelineVisit[];
-  /** Pass as `cursor` for the next page; null at the end. */
-  next: string | null;
-  /** Visits per year (first page only): the "jump to a year" choices. */
-  years?: { year: number; count: number }[];
-  /** Sources of the person's visits (first page only): the source filter's choices. */
-  sources?: { id: string; label: string }[];
 }
 
 // The cursor is opaque to clients: base64url of "start.rid" of the last visit shown (keyset paging).
