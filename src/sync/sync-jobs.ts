@@ -8,13 +8,10 @@ import type { FetchLike, FhirClientOptions, SyncSession } from './fhir-client.ts
 import { hostLimiter, type HostLimiter } from './host-limiter.ts';
 import { runSync, type SyncProgress } from './sync-engine.ts';
 import { syncRepository } from './sync-repository.ts';
+import { DEFAULT_INTERVAL_HOURS, HOUR_MS, providerSourceOf, setSyncInterval } from './sync-schedule.ts';
 import { finalState, totals } from './sync-results.ts';
 import type { SyncJob, SyncTrigger } from './sync-types.ts';
 
-export const DEFAULT_INTERVAL_HOURS = 24;
-/** Thirty days: a source synced less often than monthly is better synced by hand. */
-export const MAX_INTERVAL_HOURS = 720;
-const HOUR = 3_600_000;
 
 export interface SyncJobsOptions {
   instance: Instance;
@@ -64,12 +61,7 @@ export function syncJobs(options: SyncJobsOptions) {
   let timer: NodeJS.Timeout | undefined;
   let closing = false;
 
-  const providerSource = (personId: string, sourceId: string) => {
-    const source = sources.get(sourceId);
-    // Another person's source answers like a missing one.
-    if (!source || source.personId !== personId || source.kind !== 'provider') throw new HearthError('not-found', 'no such source');
-    return source;
-  };
+  const providerSource = (personId: string, sourceId: string) => providerSourceOf(instance, personId, sourceId);
 
   const emit = (sourceId: string, event: SyncEvent) => events.emit(sourceId, event);
 
@@ -103,8 +95,8 @@ export function syncJobs(options: SyncJobsOptions) {
         });
         if (result.cancelled && entry.controller.signal.reason === 'shutdown') return repository.job(job.id)!; // stays 'running': resumed at next start
         state = result.cancelled ? 'cancelled' : finalState(results);
-        if (state === 'succeeded') repository.recordSuccess(job.sourceId, now(), result.checkpoint.startedAt, now() + (schedule?.intervalHours ?? DEFAULT_INTERVAL_HOURS) * HOUR);
-        else repository.setNextRun(job.sourceId, now() + (schedule?.intervalHours ?? DEFAULT_INTERVAL_HOURS) * HOUR);
+        if (state === 'succeeded') repository.recordSuccess(job.sourceId, now(), result.checkpoint.startedAt, now() + (schedule?.intervalHours ?? DEFAULT_INTERVAL_HOURS) * HOUR_MS);
+        else repository.setNextRun(job.sourceId, now() + (schedule?.intervalHours ?? DEFAULT_INTERVAL_HOURS) * HOUR_MS);
         appendAudit(vault.db, job, state);
       } finally {
         vault.close();
@@ -197,34 +189,9 @@ export function syncJobs(options: SyncJobsOptions) {
       providerSource(personId, sourceId);
       return { job: repository.history(sourceId, 1)[0] ?? null, schedule: repository.schedule(sourceId) ?? null };
     },
-    /**
-     * How often the schedule syncs this source (issue 4 §5: daily by default, per source). The next
-     * run moves to the last success (or now) plus the new interval; a setting change is audited.
-     */
-    setInterval(requester: SyncRequester, personId: string, sourceId: string, intervalHours: number) {
-      access.requireAccess(requester.actor, personId, 'write');
-      providerSource(personId, sourceId);
-      if (!Number.isInteger(intervalHours) || intervalHours < 1 || intervalHours > MAX_INTERVAL_HOURS) {
-        throw new HearthError('invalid', `the sync interval must be a whole number of hours from 1 to ${MAX_INTERVAL_HOURS}`);
-      }
-      const from = repository.schedule(sourceId)?.lastSuccessAt ?? now();
-      repository.setSchedule(sourceId, intervalHours, Math.max(now(), from + intervalHours * HOUR));
-      const vault = instance.people.openVault(personId);
-      try {
-        auditLog(vault.db).append({
-          actor: requester.auditActor,
-          personId,
-          action: 'setting',
-          outcome: 'success',
-          what: { query: `source=${sourceId}&syncIntervalHours=${intervalHours}` },
-          ...(requester.sourceAddress ? { sourceAddress: requester.sourceAddress } : {}),
-          ...(requester.requestId ? { requestId: requester.requestId } : {}),
-        });
-      } finally {
-        vault.close();
-      }
-      return repository.schedule(sourceId)!;
-    },
+    /** How often the schedule syncs this source (sync-schedule.ts). */
+    setInterval: (requester: SyncRequester, personId: string, sourceId: string, intervalHours: number) =>
+      setSyncInterval({ instance, access, now }, requester, personId, sourceId, intervalHours),
     history(requester: SyncRequester, personId: string, sourceId: string, limit = 50): SyncJob[] {
       access.requireAccess(requester.actor, personId, 'read');
       providerSource(personId, sourceId);

@@ -55,8 +55,9 @@ export function registerServe(program: Command): void {
       const app = buildServer(instance, config, {
         auth: authOptionsOf(config),
         backups,
+        // One guarded client; the server opens smart's sessions over it for connections and syncs alike.
         smart: { fetch: wiring.fetch, allowlist: config.outboundAllowlist },
-        sync: { openSession: wiring.openSession, fetch: wiring.fetch, autoStart: true },
+        sync: { autoStart: true },
       });
       let address: string;
       try {

@@ -5,6 +5,7 @@ import { HearthError } from '../../errors/hearth-error.ts';
 import { sourcesRepository } from '../../sources/sources-repository.ts';
 import { providerSyncWiring } from '../../sync/provider-wiring.ts';
 import { syncJobs } from '../../sync/sync-jobs.ts';
+import { setSyncInterval } from '../../sync/sync-schedule.ts';
 import { totals } from '../../sync/sync-results.ts';
 import { commandContext, withInstance } from '../context.ts';
 import { table } from '../output.ts';
@@ -63,15 +64,9 @@ export function registerSourceSchedule(source: Command): void {
       await withInstance(context, async (instance) => {
         const row = sourcesRepository(instance.system).get(sourceId);
         if (!row || row.kind !== 'provider') throw new HearthError('not-found', 'no such provider source');
-        // No fetch and no session: setting the interval never reaches the provider.
-        const jobs = syncJobs({ instance, access: accessControl(instance.system), openSession: () => { throw new HearthError('unsupported', 'not syncing'); }, fetch: () => Promise.reject(new HearthError('unsupported', 'not syncing')) });
-        try {
-          const schedule = jobs.setInterval({ ...cliRequester(), actor: { kind: 'cli' } }, row.personId, sourceId, hours);
-          const next = schedule.nextRunAt === null ? 'not yet' : new Date(schedule.nextRunAt).toISOString();
-          context.output.result(schedule, () => `source ${sourceId} syncs every ${schedule.intervalHours} h; next ${next}`);
-        } finally {
-          await jobs.close();
-        }
+        const schedule = setSyncInterval({ instance, access: accessControl(instance.system) }, { ...cliRequester(), actor: { kind: 'cli' } }, row.personId, sourceId, hours);
+        const next = schedule.nextRunAt === null ? 'not yet' : new Date(schedule.nextRunAt).toISOString();
+        context.output.result(schedule, () => `source ${sourceId} syncs every ${schedule.intervalHours} h; next ${next}`);
       });
     });
 }
