@@ -3,6 +3,7 @@
 import { Button, Group, PasswordInput, Stack, Text } from '@mantine/core';
 import { useState, type FormEvent, type ReactElement } from 'react';
 import { ApiError, post } from './api.ts';
+import { useAction } from './ui.tsx';
 
 export interface Reauth {
   /** Runs `action`; on reauth-required keeps it for after the password prompt. */
@@ -13,23 +14,23 @@ export interface Reauth {
   prompt: ReactElement | null;
 }
 
+/**
+ * For useAction's `claim`: when the server wants the password proved again (401 reauth-required),
+ * `then` opens the page's password step and the error is not shown.
+ */
+export const whenReauthRequired = (then: () => void) => (caught: unknown): boolean => {
+  if (!(caught instanceof ApiError && caught.code === 'reauth-required')) return false;
+  then();
+  return true;
+};
+
 export function useReauth(): Reauth {
   const [pending, setPending] = useState<(() => Promise<void>) | null>(null);
   const [password, setPassword] = useState('');
-  const [busy, setBusy] = useState(false);
-  const [error, setError] = useState<unknown>(null);
+  const { busy, error, run: runAction } = useAction();
 
   const run = async (action: () => Promise<void>) => {
-    setBusy(true);
-    setError(null);
-    try {
-      await action();
-      setPending(null);
-    } catch (caught) {
-      if (caught instanceof ApiError && caught.code === 'reauth-required') setPending(() => action);
-      else setError(caught);
-    }
-    setBusy(false);
+    if (await runAction(action, whenReauthRequired(() => setPending(() => action)))) setPending(null);
   };
 
   const submit = (event: FormEvent) => {

@@ -60,3 +60,37 @@ export function useLoad<T>(key: string | null, load: () => Promise<T>): Loaded<T
   }, [key, run]);
   return { data: state.data, error: state.error, loading: state.loading, reload: () => setGeneration((n) => n + 1) };
 }
+
+export interface Action {
+  /** What the last run threw, for an ErrorNote; null while running or after a success. */
+  error: unknown;
+  busy: boolean;
+  /**
+   * Runs `action` with busy set and the previous error cleared; resolves true on success. `claim`
+   * may take an error over (e.g. reauth-required opens a password step) by returning true; it is
+   * then not shown.
+   */
+  run(action: () => Promise<unknown>, claim?: (caught: unknown) => boolean): Promise<boolean>;
+  /** Shows an error found before anything was sent (a form check). */
+  fail(error: unknown): void;
+}
+
+/** One user-started action's busy and error state: every form and button on the pages uses it. */
+export function useAction(): Action {
+  const [error, setError] = useState<unknown>(null);
+  const [busy, setBusy] = useState(false);
+  const run = async (action: () => Promise<unknown>, claim?: (caught: unknown) => boolean) => {
+    setBusy(true);
+    setError(null);
+    try {
+      await action();
+      return true;
+    } catch (caught) {
+      if (!claim?.(caught)) setError(caught);
+      return false;
+    } finally {
+      setBusy(false);
+    }
+  };
+  return { error, busy, run, fail: setError };
+}

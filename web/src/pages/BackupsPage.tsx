@@ -1,8 +1,9 @@
 import { Alert, Badge, Button, Card, Group, PasswordInput, Stack, Table, Text, Title } from '@mantine/core';
 import { useState, type FormEvent } from 'react';
-import { ApiError, get, post } from '../api.ts';
+import { get, post } from '../api.ts';
+import { whenReauthRequired } from '../reauth.tsx';
 import { useHearth } from '../session.tsx';
-import { Empty, ErrorNote, Loading, useLoad } from '../ui.tsx';
+import { Empty, ErrorNote, Loading, useAction, useLoad } from '../ui.tsx';
 
 type Warning = 'not-configured' | 'backup-failed' | 'verification-failed' | 'copy-problem' | 'overdue' | 'escrow-pending';
 
@@ -34,8 +35,7 @@ const size = (bytes: number | null) => (bytes === null ? '—' : bytes < 1_048_5
 export function BackupsPage() {
   const { session } = useHearth();
   const loaded = useLoad<BackupStatus>(session.account.isOwner ? '/api/backups' : null, () => get('/api/backups'));
-  const [error, setError] = useState<unknown>(null);
-  const [busy, setBusy] = useState(false);
+  const { error, busy, run } = useAction();
   const [needPassword, setNeedPassword] = useState(false);
   const [password, setPassword] = useState('');
 
@@ -44,31 +44,22 @@ export function BackupsPage() {
   if (!loaded.data) return <ErrorNote error={loaded.error} />;
   const status = loaded.data;
 
+  // A backup needs the password proved within five minutes (SECURITY.md): ask for it, then go on.
+  const askPassword = whenReauthRequired(() => setNeedPassword(true));
   const runNow = async () => {
-    setBusy(true);
-    setError(null);
-    try {
+    await run(async () => {
       await post('/api/backups');
       setNeedPassword(false);
-    } catch (caught) {
-      if (caught instanceof ApiError && caught.code === 'reauth-required') setNeedPassword(true);
-      else setError(caught);
-    }
-    setBusy(false);
+    }, askPassword);
     loaded.reload();
   };
   const confirm = async (event: FormEvent) => {
     event.preventDefault();
-    setBusy(true);
-    try {
+    const proved = await run(async () => {
       await post('/api/reauth', { password });
       setPassword('');
-    } catch (caught) {
-      setError(caught);
-      setBusy(false);
-      return;
-    }
-    await runNow();
+    });
+    if (proved) await runNow();
   };
 
   return (

@@ -1,8 +1,9 @@
 import { Anchor, Button, Card, Checkbox, Group, List, PasswordInput, Stack, Text, Title } from '@mantine/core';
 import { useState, type FormEvent } from 'react';
-import { ApiError, CSRF_HEADERS, errorFrom, post, seg } from '../api.ts';
+import { CSRF_HEADERS, errorFrom, post, seg } from '../api.ts';
 import { usePerson } from '../session.tsx';
-import { ErrorNote } from '../ui.tsx';
+import { whenReauthRequired } from '../reauth.tsx';
+import { ErrorNote, useAction } from '../ui.tsx';
 
 type Step = { kind: 'idle' } | { kind: 'reauth' } | { kind: 'done'; file: string };
 
@@ -18,8 +19,8 @@ export function ExportPage({ pid }: { pid: string }) {
   const [step, setStep] = useState<Step>({ kind: 'idle' });
   const [allVersions, setAllVersions] = useState(false);
   const [password, setPassword] = useState('');
-  const [busy, setBusy] = useState(false);
-  const [error, setError] = useState<unknown>(null);
+  const action = useAction();
+  const { busy, error } = action;
   const base = `/api/people/${seg(pid)}`;
   const mayExport = person?.actions.includes('export') === true;
 
@@ -45,17 +46,9 @@ export function ExportPage({ pid }: { pid: string }) {
     setStep({ kind: 'done', file });
   };
 
-  const run = async (action: () => Promise<void>) => {
-    setBusy(true);
-    setError(null);
-    try {
-      await action();
-    } catch (caught) {
-      if (caught instanceof ApiError && caught.code === 'reauth-required') setStep({ kind: 'reauth' });
-      else setError(caught);
-    }
-    setBusy(false);
-  };
+  // An export needs the password proved within five minutes (SECURITY.md): a password step, then the download.
+  const run = (work: () => Promise<void>) =>
+    action.run(work, whenReauthRequired(() => setStep({ kind: 'reauth' })));
   const reauth = (event: FormEvent) => {
     event.preventDefault();
     void run(async () => {

@@ -3,7 +3,7 @@ import { useState, type FormEvent } from 'react';
 import { post } from '../api.ts';
 import { Link, navigate } from '../router.tsx';
 import { useHearth } from '../session.tsx';
-import { Empty, ErrorNote } from '../ui.tsx';
+import { Empty, ErrorNote, useAction } from '../ui.tsx';
 
 /** The people this account may see, and (owner) adding a person. */
 export function HomePage() {
@@ -37,20 +37,14 @@ export function HomePage() {
 export function AddPerson() {
   const { refresh } = useHearth();
   const [name, setName] = useState('');
-  const [error, setError] = useState<unknown>(null);
-  const [busy, setBusy] = useState(false);
-  const submit = async (event: FormEvent) => {
+  const { error, busy, run } = useAction();
+  const submit = (event: FormEvent) => {
     event.preventDefault();
-    setBusy(true);
-    setError(null);
-    try {
+    void run(async () => {
       const { person } = await post<{ person: { id: string; name: string } }>('/api/people', { name: name.trim() });
       await refresh();
       navigate(`/people/${encodeURIComponent(person.id)}/records`);
-    } catch (caught) {
-      setError(caught);
-      setBusy(false);
-    }
+    });
   };
   return (
     <Card withBorder component="section" aria-labelledby="add-person">

@@ -2,7 +2,7 @@ import { Button, List, PasswordInput, Stack, Text, TextInput } from '@mantine/co
 import { useState, type FormEvent } from 'react';
 import { ApiError, get, post, seg } from '../api.ts';
 import { navigate } from '../router.tsx';
-import { ErrorNote, Loading, useLoad } from '../ui.tsx';
+import { ErrorNote, Loading, useAction, useLoad } from '../ui.tsx';
 import { formatDate } from '../format.ts';
 import { AuthLayout, PASSWORD_POLICY } from './AuthLayout.tsx';
 
@@ -17,20 +17,14 @@ export function InvitePage({ token, onAccepted }: { token: string; onAccepted():
   const info = useLoad(`invite:${token}`, () => get<InviteInfo>(`/api/invites/${seg(token)}`));
   const [username, setUsername] = useState('');
   const [password, setPassword] = useState('');
-  const [error, setError] = useState<unknown>(null);
-  const [busy, setBusy] = useState(false);
-  const submit = async (event: FormEvent) => {
+  const { error, busy, run } = useAction();
+  const submit = (event: FormEvent) => {
     event.preventDefault();
-    setBusy(true);
-    setError(null);
-    try {
+    void run(async () => {
       await post(`/api/invites/${seg(token)}/accept`, { username, password }, { quietUnauthenticated: true });
       navigate('/', { replace: true });
       onAccepted();
-    } catch (caught) {
-      setError(caught);
-      setBusy(false);
-    }
+    });
   };
   if (info.loading) return <Loading />;
   if (info.error || !info.data?.valid) {

@@ -1,7 +1,7 @@
 import { Alert, Button, PasswordInput, Stack, TextInput } from '@mantine/core';
 import { useState, type FormEvent } from 'react';
 import { ApiError, post } from '../api.ts';
-import { ErrorNote } from '../ui.tsx';
+import { ErrorNote, useAction } from '../ui.tsx';
 import { AuthLayout } from './AuthLayout.tsx';
 
 /** Sign-in: username and password, then a one-time code when the account has TOTP (RFC 6238). */
@@ -10,28 +10,27 @@ export function LoginPage({ notice, onSignedIn }: { notice?: string; onSignedIn(
   const [password, setPassword] = useState('');
   const [code, setCode] = useState('');
   const [needsCode, setNeedsCode] = useState(false);
-  const [error, setError] = useState<unknown>(null);
-  const [busy, setBusy] = useState(false);
+  const { error, busy, run, fail } = useAction();
 
-  const submit = async (event: FormEvent) => {
+  // A second step (TOTP) and a lockout are answers to explain, not errors to show raw.
+  const claim = (caught: unknown) => {
+    if (caught instanceof ApiError && caught.code === 'totp-required') {
+      setNeedsCode(true);
+      return true;
+    }
+    if (caught instanceof ApiError && caught.status === 429) {
+      const wait = caught.retryAfter ? ` Try again in ${Math.ceil(caught.retryAfter / 60)} minute(s).` : '';
+      fail(new Error(`Too many failed sign-ins for this account.${wait}`));
+      return true;
+    }
+    return false;
+  };
+  const submit = (event: FormEvent) => {
     event.preventDefault();
-    setBusy(true);
-    setError(null);
-    try {
+    void run(async () => {
       await post('/api/login', { username, password, ...(needsCode ? { code: code.trim() } : {}) }, { quietUnauthenticated: true });
       onSignedIn();
-    } catch (caught) {
-      setBusy(false);
-      if (caught instanceof ApiError && caught.code === 'totp-required') {
-        setNeedsCode(true);
-        return;
-      }
-      if (caught instanceof ApiError && caught.status === 429) {
-        const wait = caught.retryAfter ? ` Try again in ${Math.ceil(caught.retryAfter / 60)} minute(s).` : '';
-        return setError(new Error(`Too many failed sign-ins for this account.${wait}`));
-      }
-      setError(caught);
-    }
+    }, claim);
   };
 
   return (

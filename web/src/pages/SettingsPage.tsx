@@ -4,7 +4,7 @@ import { del, get, post, seg } from '../api.ts';
 import { Link } from '../router.tsx';
 import { useHearth } from '../session.tsx';
 import { AddPerson } from './HomePage.tsx';
-import { ErrorNote, Loading, useLoad } from '../ui.tsx';
+import { ErrorNote, Loading, useAction, useLoad } from '../ui.tsx';
 import { formatDate } from '../format.ts';
 import { PASSWORD_POLICY } from './AuthLayout.tsx';
 import { TotpSettings } from './TotpSettings.tsx';
@@ -58,23 +58,17 @@ function People() {
 function ChangePassword() {
   const [current, setCurrent] = useState('');
   const [next, setNext] = useState('');
-  const [error, setError] = useState<unknown>(null);
+  const { error, busy, run } = useAction();
   const [done, setDone] = useState(false);
-  const [busy, setBusy] = useState(false);
-  const submit = async (event: FormEvent) => {
+  const submit = (event: FormEvent) => {
     event.preventDefault();
-    setBusy(true);
-    setError(null);
     setDone(false);
-    try {
+    void run(async () => {
       await post('/api/password', { current, next });
       setDone(true);
       setCurrent('');
       setNext('');
-    } catch (caught) {
-      setError(caught);
-    }
-    setBusy(false);
+    });
   };
   return (
     <Card withBorder component="section" aria-labelledby="password-title">
@@ -113,17 +107,13 @@ interface SessionRow {
 function Sessions() {
   const { signOut } = useHearth();
   const sessions = useLoad('sessions', () => get<{ sessions: SessionRow[] }>('/api/sessions'));
-  const [error, setError] = useState<unknown>(null);
-  const end = async (row: SessionRow) => {
-    setError(null);
-    try {
+  const { error, run } = useAction();
+  const end = (row: SessionRow) =>
+    run(async () => {
       await del(`/api/sessions/${seg(row.handle)}`);
       if (row.current) return void signOut();
       sessions.reload();
-    } catch (caught) {
-      setError(caught);
-    }
-  };
+    });
   return (
     <Card withBorder component="section" aria-labelledby="sessions-title">
       <Stack gap="sm">

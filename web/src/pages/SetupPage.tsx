@@ -1,7 +1,7 @@
 import { Button, PasswordInput, Stack, TextInput } from '@mantine/core';
 import { useState, type FormEvent } from 'react';
 import { post } from '../api.ts';
-import { ErrorNote } from '../ui.tsx';
+import { ErrorNote, useAction } from '../ui.tsx';
 import { AuthLayout, PASSWORD_POLICY } from './AuthLayout.tsx';
 
 const USERNAME_RULE = '1 to 64 letters, digits, ".", "_", "-" or "@".';
@@ -11,21 +11,15 @@ export function SetupPage({ onDone }: { onDone(): void }) {
   const [username, setUsername] = useState('');
   const [password, setPassword] = useState('');
   const [repeat, setRepeat] = useState('');
-  const [error, setError] = useState<unknown>(null);
-  const [busy, setBusy] = useState(false);
+  const { error, busy, run, fail } = useAction();
 
-  const submit = async (event: FormEvent) => {
+  const submit = (event: FormEvent) => {
     event.preventDefault();
-    if (password !== repeat) return setError(new Error('The two passwords differ.'));
-    setBusy(true);
-    setError(null);
-    try {
+    if (password !== repeat) return fail(new Error('The two passwords differ.'));
+    void run(async () => {
       await post('/api/setup', { username, password });
       onDone();
-    } catch (caught) {
-      setError(caught);
-      setBusy(false);
-    }
+    });
   };
 
   return (

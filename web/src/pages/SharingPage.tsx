@@ -2,7 +2,7 @@ import { Button, Card, Code, CopyButton, Group, NativeSelect, Stack, Table, Text
 import { useState } from 'react';
 import { del, get, post, put, seg } from '../api.ts';
 import { usePerson, useHearth } from '../session.tsx';
-import { Empty, ErrorNote, Loading, useLoad } from '../ui.tsx';
+import { Empty, ErrorNote, Loading, useAction, useLoad } from '../ui.tsx';
 import { formatDate } from '../format.ts';
 
 /** accounts/GrantRole: what a grant may be (access/access.ts maps each to its actions). */
@@ -24,16 +24,12 @@ export function SharingPage({ pid }: { pid: string }) {
   const person = usePerson(pid);
   const { session } = useHearth();
   const grants = useLoad(`grants:${pid}`, () => get<{ grants: Grant[] }>(`/api/people/${seg(pid)}/grants`));
-  const [error, setError] = useState<unknown>(null);
-  const act = async (action: () => Promise<unknown>) => {
-    setError(null);
-    try {
+  const { error, run } = useAction();
+  const act = (action: () => Promise<unknown>) =>
+    run(async () => {
       await action();
       grants.reload();
-    } catch (caught) {
-      setError(caught);
-    }
-  };
+    });
 
   return (
     <Stack maw={800}>
@@ -95,29 +91,21 @@ export function SharingPage({ pid }: { pid: string }) {
 function Invites({ pid }: { pid: string }) {
   const [role, setRole] = useState('viewer');
   const [created, setCreated] = useState<{ link: string; expiresAt: string } | null>(null);
-  const [error, setError] = useState<unknown>(null);
+  const { error, run } = useAction();
   const invites = useLoad(`invites:${pid}`, () => get<{ invites: Invite[] }>('/api/invites'));
   const mine = (invites.data?.invites ?? []).filter((invite) => !invite.grants || invite.grants.some((grant) => grant.personId === pid));
 
-  const create = async () => {
-    setError(null);
-    try {
+  const create = () =>
+    run(async () => {
       const answer = await post<{ invite: { id: string; expiresAt: string }; token: string; path: string }>('/api/invites', { grants: [{ personId: pid, role }] });
       setCreated({ link: new URL(answer.path, window.location.origin).toString(), expiresAt: answer.invite.expiresAt });
       invites.reload();
-    } catch (caught) {
-      setError(caught);
-    }
-  };
-  const revoke = async (id: string) => {
-    setError(null);
-    try {
+    });
+  const revoke = (id: string) =>
+    run(async () => {
       await del(`/api/invites/${seg(id)}`);
       invites.reload();
-    } catch (caught) {
-      setError(caught);
-    }
-  };
+    });
 
   return (
     <Card withBorder component="section" aria-labelledby="invite-title">

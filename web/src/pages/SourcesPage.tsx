@@ -4,7 +4,7 @@ import { api, get, post, put, seg } from '../api.ts';
 import { useReauth } from '../reauth.tsx';
 import { Link, navigate, useLocation } from '../router.tsx';
 import { usePerson } from '../session.tsx';
-import { Empty, ErrorNote, Loading, useLoad } from '../ui.tsx';
+import { Empty, ErrorNote, Loading, useAction, useLoad } from '../ui.tsx';
 import { connectErrorText, syncErrorText, syncIssueText } from './source-messages.ts';
 
 interface SyncIssue { code: string; status?: number; count?: number }
@@ -57,7 +57,7 @@ function ProviderSource({ pid, source, canWrite, onChanged }: { pid: string; sou
   const base = `/api/people/${seg(pid)}/sources/${seg(source.id)}`;
   const [progress, setProgress] = useState<Progress | null>(null);
   const [running, setRunning] = useState(source.sync?.lastJob?.state === 'running' || source.sync?.lastJob?.state === 'queued');
-  const [error, setError] = useState<unknown>(null);
+  const { error, run } = useAction();
   const [showHistory, setShowHistory] = useState(false);
   const history = useLoad(showHistory ? `${base}/syncs` : null, () => get<{ syncs: SyncJob[] }>(`${base}/syncs`));
   const status = source.sync?.status;
@@ -87,41 +87,24 @@ function ProviderSource({ pid, source, canWrite, onChanged }: { pid: string; sou
     return () => events.close();
   }, [running, base]);
 
-  const syncNow = async () => {
-    setError(null);
-    try {
+  const syncNow = () =>
+    run(async () => {
       await post(`${base}/sync`);
       setRunning(true);
-    } catch (caught) {
-      setError(caught);
-    }
-  };
-  const cancel = async () => {
-    try {
-      await post(`${base}/sync/cancel`);
-    } catch (caught) {
-      setError(caught);
-    }
-  };
-  const changeInterval = async (intervalHours: number) => {
-    setError(null);
-    try {
+    });
+  const cancel = () => run(() => post(`${base}/sync/cancel`));
+  const changeInterval = (intervalHours: number) =>
+    run(async () => {
       await put(`${base}/schedule`, { intervalHours });
       changed.current();
-    } catch (caught) {
-      setError(caught);
-    }
-  };
+    });
   const interval = source.sync?.intervalHours ?? 24;
   const intervalChoices = INTERVALS.some(([h]) => h === interval) ? INTERVALS : [...INTERVALS, [interval, intervalLabel(interval)] as [number, string]];
-  const reconnect = async () => {
-    try {
+  const reconnect = () =>
+    run(async () => {
       const answer = await post<{ authorizeUrl: string }>(`/api/sources/${seg(source.id)}/reconnect`);
       window.location.assign(answer.authorizeUrl);
-    } catch (caught) {
-      setError(caught);
-    }
-  };
+    });
 
   return (
     <Stack gap={6}>

@@ -1,8 +1,9 @@
 import { Alert, Button, Card, Code, CopyButton, Group, List, PasswordInput, Stack, Text, TextInput, Title } from '@mantine/core';
 import { useState, type FormEvent } from 'react';
-import { ApiError, post } from '../api.ts';
+import { post } from '../api.ts';
+import { whenReauthRequired } from '../reauth.tsx';
 import { useHearth } from '../session.tsx';
-import { ErrorNote } from '../ui.tsx';
+import { ErrorNote, useAction } from '../ui.tsx';
 
 type Step = { kind: 'idle' } | { kind: 'reauth'; then: 'setup' } | { kind: 'enrol'; secret: string; otpauthUri: string } | { kind: 'codes'; recoveryCodes: string[] } | { kind: 'disable' };
 
@@ -13,23 +14,15 @@ type Step = { kind: 'idle' } | { kind: 'reauth'; then: 'setup' } | { kind: 'enro
 export function TotpSettings() {
   const { session, refresh } = useHearth();
   const [step, setStep] = useState<Step>({ kind: 'idle' });
-  const [error, setError] = useState<unknown>(null);
   const [password, setPassword] = useState('');
   const [code, setCode] = useState('');
-  const [busy, setBusy] = useState(false);
+  const action = useAction();
+  const { busy, error } = action;
   const enabled = session.account.totpEnabled === true;
 
-  const run = async (action: () => Promise<void>) => {
-    setBusy(true);
-    setError(null);
-    try {
-      await action();
-    } catch (caught) {
-      if (caught instanceof ApiError && caught.code === 'reauth-required') setStep({ kind: 'reauth', then: 'setup' });
-      setError(caught instanceof ApiError && caught.code === 'reauth-required' ? null : caught);
-    }
-    setBusy(false);
-  };
+  // Setting up a second factor needs the password proved within five minutes (SECURITY.md).
+  const run = (work: () => Promise<void>) =>
+    action.run(work, whenReauthRequired(() => setStep({ kind: 'reauth', then: 'setup' })));
   const beginSetup = () => run(async () => setStep({ kind: 'enrol', ...(await post<{ secret: string; otpauthUri: string }>('/api/totp/setup')) }));
   const reauth = (event: FormEvent) => {
     event.preventDefault();

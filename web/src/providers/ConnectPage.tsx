@@ -4,7 +4,7 @@
 import { Alert, Button, Card, Group, NativeSelect, Stack, Text, TextInput, Title } from '@mantine/core';
 import { useState, type FormEvent } from 'react';
 import { get, post, seg } from '../api.ts';
-import { Empty, ErrorNote, Loading, useLoad } from '../ui.tsx';
+import { Empty, ErrorNote, Loading, useAction, useLoad } from '../ui.tsx';
 
 interface Choice {
   id: string;
@@ -40,36 +40,26 @@ export function ConnectPage({ pid }: { pid: string }) {
   const [registrationId, setRegistrationId] = useState('');
   const [url, setUrl] = useState('');
   const [label, setLabel] = useState('');
-  const [error, setError] = useState<unknown>(null);
-  const [busy, setBusy] = useState(false);
+  const searching = useAction();
+  const connecting = useAction();
+  const busy = connecting.busy;
 
   if (choices.loading && !choices.data) return <Loading />;
   if (!choices.data) return <ErrorNote error={choices.error} />;
   const list = choices.data.choices;
   if (list.length === 0) return <Empty>No provider apps are registered yet: the owner of this Hearth adds them under Provider apps.</Empty>;
 
-  const search = async (event: FormEvent) => {
+  const search = (event: FormEvent) => {
     event.preventDefault();
-    setError(null);
-    try {
-      setResults((await get<{ results: DirectoryResult[] }>(`/api/directory?q=${encodeURIComponent(query)}&limit=20`)).results);
-    } catch (caught) {
-      setError(caught);
-    }
+    void searching.run(async () => setResults((await get<{ results: DirectoryResult[] }>(`/api/directory?q=${encodeURIComponent(query)}&limit=20`)).results));
   };
-  const connect = async (fhirBaseUrl: string, name: string, vendor = '') => {
-    setBusy(true);
-    setError(null);
-    try {
+  const connect = (fhirBaseUrl: string, name: string, vendor = '') =>
+    connecting.run(async () => {
       const chosen = registrationId || preferred(list, vendor, fhirBaseUrl);
       const started = await post<Started>(`/api/people/${seg(pid)}/connections`, { fhirBaseUrl, label: name, registrationId: chosen });
       // A top-level navigation: the provider's sign-in page, then back to /callback/<sourceId>.
       window.location.assign(started.authorizeUrl);
-    } catch (caught) {
-      setError(caught);
-      setBusy(false);
-    }
-  };
+    });
 
   return (
     <Stack gap="md">
@@ -86,7 +76,7 @@ export function ConnectPage({ pid }: { pid: string }) {
           data={[{ value: '', label: 'Choose automatically' }, ...list.map((c) => ({ value: c.id, label: c.label }))]}
         />
       )}
-      <ErrorNote error={error} />
+      <ErrorNote error={searching.error ?? connecting.error} />
       <form onSubmit={(e) => void search(e)}>
         <Group align="end">
           <TextInput label="Find your provider" placeholder="Organisation name, ZIP or vendor" value={query} onChange={(e) => setQuery(e.currentTarget.value)} w={360} />
