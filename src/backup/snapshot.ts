@@ -3,13 +3,10 @@ import { createReadStream, existsSync, mkdirSync } from 'node:fs';
 import { hostname } from 'node:os';
 import { join } from 'node:path';
 import { auditLog } from '../audit/index.ts';
-import type { Instance } from '../instance/instance.ts';
-import { deriveKey } from '../keys/key-derivation.ts';
-import { peopleRepository } from '../people/people-repository.ts';
-import { peopleService, type PeopleService } from '../people/people-service.ts';
-import { openEncryptedDatabase, type SqliteDatabase } from '../storage/encrypted-database.ts';
-import { appliedMigrationCount, migrate } from '../storage/migrations.ts';
-import { SYSTEM_MIGRATIONS } from '../instance/system-schema.ts';
+import { openSystem, type Instance } from '../instance/instance.ts';
+import type { PeopleService } from '../people/people-service.ts';
+import type { SqliteDatabase } from '../storage/encrypted-database.ts';
+import { appliedMigrationCount } from '../storage/migrations.ts';
 import { HEARTH_VERSION } from '../version.ts';
 import { canonicalHash, canonicalJson } from '../export/canonical-hash.ts';
 import { scrubCopy } from './escrow.ts';
@@ -62,18 +59,7 @@ export interface OpenedCopy {
 
 /** Opens system.db + vaults/ under `dir` with the master key, migrating them to this Hearth. */
 export function openCopy(dir: string, masterKey: Buffer): OpenedCopy {
-  const system = openEncryptedDatabase(join(dir, 'system.db'), deriveKey(masterKey, 'system-db'));
-  try {
-    migrate(system, SYSTEM_MIGRATIONS, 'system');
-  } catch (error) {
-    system.close();
-    throw error;
-  }
-  const people = peopleService({
-    repository: peopleRepository(system),
-    kek: deriveKey(masterKey, 'wrap-person-key'),
-    vaultPathOf: (personId) => join(dir, 'vaults', `${personId}.db`),
-  });
+  const { system, people } = openSystem(join(dir, 'system.db'), (personId) => join(dir, 'vaults', `${personId}.db`), masterKey);
   return { system, people, close: () => system.close() };
 }
 

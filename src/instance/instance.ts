@@ -54,6 +54,22 @@ export async function initInstance(root: string, env: NodeJS.ProcessEnv = proces
   return { paths, created: true, keyOrigin: origin, ...(keyFile ? { keyFile } : {}) };
 }
 
+/**
+ * The system database under a master key, migrated to this Hearth, and the people service over
+ * it: what an instance and a backup snapshot's copy (backup/snapshot.ts) both open.
+ */
+export function openSystem(systemDb: string, vaultPathOf: (personId: string) => string, masterKey: Buffer): { system: SqliteDatabase; people: PeopleService } {
+  const system = openEncryptedDatabase(systemDb, deriveKey(masterKey, 'system-db'));
+  try {
+    migrate(system, SYSTEM_MIGRATIONS, 'system');
+  } catch (error) {
+    system.close();
+    throw error;
+  }
+  const people = peopleService({ repository: peopleRepository(system), kek: deriveKey(masterKey, 'wrap-person-key'), vaultPathOf });
+  return { system, people };
+}
+
 export async function openInstance(root: string, env: NodeJS.ProcessEnv = process.env): Promise<Instance> {
   const paths = dataPaths(root);
   if (!existsSync(paths.systemDb)) {
@@ -62,18 +78,7 @@ export async function openInstance(root: string, env: NodeJS.ProcessEnv = proces
   prepareDirectories(paths);
   assertSqliteEncrypts(paths.tmpDir);
   const { key, origin } = await loadMasterKey(paths, env);
-  const system = openEncryptedDatabase(paths.systemDb, deriveKey(key, 'system-db'));
-  try {
-    migrate(system, SYSTEM_MIGRATIONS, 'system');
-  } catch (error) {
-    system.close();
-    throw error;
-  }
-  const people = peopleService({
-    repository: peopleRepository(system),
-    kek: deriveKey(key, 'wrap-person-key'),
-    vaultPathOf: (personId) => vaultPath(paths, personId),
-  });
+  const { system, people } = openSystem(paths.systemDb, (personId) => vaultPath(paths, personId), key);
   const totpSeedKey = deriveKey(key, 'totp-seed');
   const providerSecretKey = deriveKey(key, 'provider-secrets');
   key.fill(0);
