@@ -1,5 +1,5 @@
 import { existsSync, statSync } from 'node:fs';
-import { buildDirectory, type BuildStats, type Directory } from './directory-build.ts';
+import { buildDirectory, type BuildStats } from './directory-build.ts';
 import { dataDirDirectory, readDirectoryFile, SHIPPED_DIRECTORY, writeDirectoryFile } from './directory-file.ts';
 import { buildDirectoryIndex, type DirectoryIndex, type DirectoryQuery, type DirectorySearchResult } from './directory-search.ts';
 import { readLists, type VendorName } from './lantern-lists.ts';

@@ -31,8 +31,7 @@ function parseEntry(entry: string): { origin: string } | { cidr: [ipaddr.IPv4 | 
     }
     // A range wider than a LAN (0.0.0.0/0, ::/0, …) would switch the SSRF guard off altogether,
     // cloud metadata addresses included: refused as a mistake rather than obeyed.
-    const [address, bits] = cidr;
-    if (bits < 8) throw bad('a range this wide would turn the outbound guard off; name the LAN range (at most /8)');
+    if (cidr[1] < 8) throw bad('a range this wide would turn the outbound guard off; name the LAN range (at most /8)');
     return { cidr };
   }
   let url: URL;

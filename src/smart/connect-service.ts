@@ -50,7 +50,6 @@ export function connectService(deps: SmartDeps) {
   const registrations = registrationsService(instance.system, instance.providerSecretKey, now);
   const sources = sourcesRepository(instance.system);
   const access = accessControl(instance.system);
-  const actorId = (actor: Actor) => (actor.kind === 'account' ? actor.accountId : 'cli');
 
   function audit(personId: string, actor: string, sourceId: string, outcome: AuditOutcome, meta: { sourceAddress?: string; requestId?: string } = {}) {
     const vault = instance.people.openVault(personId);

@@ -4,7 +4,7 @@ import { buildServer } from '../../src/http/server.ts';
 import { hospitalRecords, importRecords, portalRecords } from '../helpers/browse-fixtures.ts';
 import { accountsFor } from '../helpers/fhir-server.ts';
 import { tempInstance } from '../helpers/temp-instance.ts';
-import { accessibilityViolations, launch, requireBrowserPrerequisites, type Browser } from './browser.ts';
+import { accessibilityViolations, launch, requireBrowserPrerequisites, signIn, type Browser } from './browser.ts';
 
 // The records browser in real Chromium against a real server on 127.0.0.1: lists with the same fact
 // from two sources, filters, documents (hostile HTML, PDF, image, plain text, C-CDA) and the one
@@ -29,12 +29,7 @@ beforeAll(async () => {
   app = buildServer(instance, { logLevel: 'fatal', trustedProxies: [] });
   base = await app.listen({ host: '127.0.0.1', port: 0 });
   browser = await launch(base, { artifactDir: 'browse' });
-  const { page } = browser;
-  await page.goto(base);
-  await page.getByLabel('Username').fill(OWNER.username);
-  await page.getByLabel(/^Password/).fill(OWNER.password);
-  await page.getByRole('button', { name: 'Sign in' }).click();
-  await page.getByRole('heading', { name: 'People' }).waitFor();
+  await signIn(browser.page, base, '/', OWNER, 'People');
 }, 120_000);
 afterEach(async (context) => {
   if (context.task.result?.state === 'fail') await browser.screenshot('failure').catch(() => undefined);

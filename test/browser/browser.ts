@@ -7,6 +7,7 @@ import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { chromium, type BrowserContext, type Page, type Request } from 'playwright-core';
+import { onTestFailed } from 'vitest';
 
 export const CHROMIUM = '/usr/bin/chromium';
 export const ARTIFACTS = join(import.meta.dirname, '..', '..', 'test-artifacts');
@@ -158,4 +159,29 @@ export async function createOwner(page: Page, base: string, owner: { username: s
   await page.getByLabel('Repeat the password').fill(owner.password);
   await page.getByRole('button', { name: 'Create owner account' }).click();
   await page.getByRole('heading', { name: 'People' }).waitFor();
+}
+
+/**
+ * Signs in on the sign-in form the page at `path` shows, then waits for what should open: a
+ * heading's name, or any locator (a page's data-ready marker).
+ */
+export async function signIn(page: Page, base: string, path: string, owner: { username: string; password: string }, landing: string): Promise<void> {
+  await page.goto(`${base}${path}`);
+  await page.getByLabel('Username').fill(owner.username);
+  await page.getByLabel(/^Password/).fill(owner.password);
+  await page.getByRole('button', { name: 'Sign in' }).click();
+  await (landing.startsWith('[') ? page.locator(landing) : page.getByRole('heading', { name: landing })).waitFor();
+}
+
+/**
+ * Launches a browser inside a test, keeps it in `browsers` (for afterAll to close) and leaves a
+ * `failure` screenshot beside the step screenshots if the test fails.
+ */
+export async function launchForTest(base: string, options: LaunchOptions, browsers: Browser[]): Promise<Browser> {
+  const browser = await launch(base, options);
+  browsers.push(browser);
+  onTestFailed(async () => {
+    await browser.screenshot('failure').catch(() => undefined);
+  });
+  return browser;
 }

@@ -6,7 +6,7 @@ import { buildServer } from '../../src/http/server.ts';
 import { demoPerson } from '../helpers/fhir-server.ts';
 import { readZip } from '../helpers/read-zip.ts';
 import { tempInstance } from '../helpers/temp-instance.ts';
-import { accessibilityViolations, launch, requireBrowserPrerequisites, requireRoutes, type Browser } from './browser.ts';
+import { accessibilityViolations, launch, requireBrowserPrerequisites, requireRoutes, signIn, type Browser } from './browser.ts';
 
 // The Export page in real Chromium against a real server: the download button (first with a fresh
 // sign-in, then after the sign-in went stale, through the password prompt), and the summary links.
@@ -43,11 +43,7 @@ describe('Export page in Chromium', () => {
     });
     const { page } = browser;
     await requireRoutes(base, [['POST', '/api/people/x/export'], ['GET', '/api/people/x/summary.html']]);
-    await page.goto(`${base}/people/${personId}/export`);
-    await page.getByLabel('Username').fill(OWNER.username);
-    await page.getByLabel(/^Password/).fill(OWNER.password);
-    await page.getByRole('button', { name: 'Sign in' }).click();
-    await page.getByRole('heading', { name: 'Export and summaries' }).waitFor();
+    await signIn(page, base, `/people/${personId}/export`, OWNER, 'Export and summaries');
     await browser.screenshot('export-page');
     expect(await accessibilityViolations(page)).toEqual([]);
 

@@ -4,7 +4,7 @@ import { buildServer } from '../../src/http/server.ts';
 import { sourcesRepository } from '../../src/sources/sources-repository.ts';
 import { accountsFor, demoPerson } from '../helpers/fhir-server.ts';
 import { tempInstance } from '../helpers/temp-instance.ts';
-import { accessibilityViolations, launch, requireBrowserPrerequisites, requireRoutes, type Browser } from './browser.ts';
+import { accessibilityViolations, launch, requireBrowserPrerequisites, requireRoutes, signIn, type Browser } from './browser.ts';
 
 // The dashboard, timeline and lab results pages in real Chromium against a real server over a demo
 // family member, with one more source whose last import failed (the dashboard must warn). One
@@ -47,11 +47,7 @@ describe('health pages in Chromium', () => {
   it('signs in and shows the dashboard: allergies first, problems, labs with flags, trends, immunisations, the failed source', { timeout: 120_000 }, async () => {
     onTestFailed(async () => void (await browser.screenshot('failure').catch(() => undefined)));
     const { page } = browser;
-    await page.goto(`${base}/people/${personId}/dashboard`);
-    await page.getByLabel('Username').fill(OWNER.username);
-    await page.getByLabel(/^Password/).fill(OWNER.password);
-    await page.getByRole('button', { name: 'Sign in' }).click();
-    await page.locator('[data-page="dashboard"][data-ready="true"]').waitFor();
+    await signIn(page, base, `/people/${personId}/dashboard`, OWNER, '[data-page="dashboard"][data-ready="true"]');
     await expect(page.getByRole('heading', { name: 'Active problems' }).isVisible()).resolves.toBe(true);
     // Allergies come before everything else on the page.
     const order = await page.evaluate(`[...document.querySelectorAll('[data-page="dashboard"] h2, [data-page="dashboard"] .mantine-Alert-title')].map((e) => e.textContent)`);

@@ -1,10 +1,10 @@
 import type { FastifyInstance } from 'fastify';
 import type { Page } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, it, onTestFailed } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { accountsFor, demoPerson } from '../helpers/fhir-server.ts';
 import { buildServer } from '../../src/http/server.ts';
 import { tempInstance } from '../helpers/temp-instance.ts';
-import { accessibilityViolations, launch, requireBrowserPrerequisites, requireRoutes, type Browser } from './browser.ts';
+import { accessibilityViolations, launchForTest, requireBrowserPrerequisites, requireRoutes, signIn, type Browser } from './browser.ts';
 
 // Manual entry in real Chromium (a condition and a lab result entered, edited, deleted; an imported
 // record shown read-only), and the quality bar across the app: every page usable at 375 px (no
@@ -32,17 +32,8 @@ afterAll(async () => {
 });
 
 async function signedIn(artifactDir: string, viewport?: { width: number; height: number }): Promise<Browser> {
-  const browser = await launch(base, { artifactDir, ...(viewport ? { viewport } : {}) });
-  browsers.push(browser);
-  onTestFailed(async () => {
-    await browser.screenshot('failure').catch(() => undefined);
-  });
-  const { page } = browser;
-  await page.goto(base);
-  await page.getByLabel('Username').fill(OWNER.username);
-  await page.getByLabel(/^Password/).fill(OWNER.password);
-  await page.getByRole('button', { name: 'Sign in' }).click();
-  await page.getByRole('heading', { name: 'People' }).waitFor();
+  const browser = await launchForTest(base, { artifactDir, ...(viewport ? { viewport } : {}) }, browsers);
+  await signIn(browser.page, base, '/', OWNER, 'People');
   return browser;
 }
 

@@ -1,10 +1,10 @@
 import type { FastifyInstance } from 'fastify';
 import type { Page } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, it, onTestFailed } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildServer } from '../../src/http/server.ts';
 import { importFiles } from '../../src/import/import-service.ts';
 import { tempInstance } from '../helpers/temp-instance.ts';
-import { accessibilityViolations, type Browser, createOwner, launch, requireBrowserPrerequisites, requireRoutes } from './browser.ts';
+import { accessibilityViolations, type Browser, createOwner, launchForTest, requireBrowserPrerequisites, requireRoutes } from './browser.ts';
 
 // The Privacy page in real Chromium: the person's activity (audit trail, verified, filtered), deleting
 // one source, then deleting the person with the typed name, the password check and all.
@@ -14,7 +14,7 @@ const PERSON = 'Morgan Privacy';
 let instance: Awaited<ReturnType<typeof tempInstance>>;
 let app: FastifyInstance;
 let base: string;
-let browser: Browser | undefined;
+const browsers: Browser[] = [];
 
 beforeAll(async () => {
   requireBrowserPrerequisites();
@@ -23,7 +23,7 @@ beforeAll(async () => {
   base = await app.listen({ host: '127.0.0.1', port: 0 });
 });
 afterAll(async () => {
-  await browser?.close();
+  for (const browser of browsers) await browser.close();
   await app?.close();
   instance?.dispose();
 });
@@ -32,11 +32,7 @@ const nav = (page: Page, name: string) => page.getByRole('navigation', { name: '
 
 describe('the Privacy page in Chromium', () => {
   it('shows the activity, deletes a source, then deletes the person', { timeout: 120_000 }, async () => {
-    browser = await launch(base, { artifactDir: 'privacy' });
-    const current = browser;
-    onTestFailed(async () => {
-      await current.screenshot('failure').catch(() => undefined);
-    });
+    const browser = await launchForTest(base, { artifactDir: 'privacy' }, browsers);
     const { page } = browser;
     await createOwner(page, base, OWNER);
     await requireRoutes(base, [['GET', '/api/people/x/audit'], ['GET', '/api/people/x/sources'], ['DELETE', '/api/people/x']]);

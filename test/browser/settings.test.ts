@@ -1,11 +1,10 @@
-import { join } from 'node:path';
 import type { FastifyInstance } from 'fastify';
 import * as OTPAuth from 'otpauth';
 import type { Page } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, it, onTestFailed } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildServer } from '../../src/http/server.ts';
 import { tempInstance } from '../helpers/temp-instance.ts';
-import { accessibilityViolations, type Browser, createOwner, launch, requireBrowserPrerequisites, requireRoutes } from './browser.ts';
+import { accessibilityViolations, type Browser, createOwner, launchForTest, requireBrowserPrerequisites, requireRoutes, signIn } from './browser.ts';
 
 // Settings and sharing in real Chromium: an invite link made on the Sharing page and accepted in a
 // second browser, two-step sign-in enrolled from Settings and used (with a recovery code), sessions.
@@ -31,12 +30,7 @@ afterAll(async () => {
 });
 
 async function open(artifactDir: string): Promise<Browser> {
-  const browser = await launch(base, { artifactDir });
-  browsers.push(browser);
-  onTestFailed(async () => {
-    await browser.screenshot('failure').catch(() => undefined);
-  });
-  return browser;
+  return launchForTest(base, { artifactDir }, browsers);
 }
 
 function expectClean(browser: Browser) {
@@ -95,11 +89,7 @@ describe('settings and sharing in Chromium', () => {
   it('enrols two-step sign-in, then signs in with a recovery code, and lists sessions', { timeout: 120_000 }, async () => {
     const browser = await open('totp');
     const { page } = browser;
-    await page.goto(`${base}/settings`);
-    await page.getByLabel('Username').fill(OWNER.username);
-    await page.getByLabel(/^Password/).fill(OWNER.password);
-    await page.getByRole('button', { name: 'Sign in' }).click();
-    await page.getByRole('heading', { name: 'Settings' }).waitFor();
+    await signIn(page, base, '/settings', OWNER, 'Settings');
     await page.getByRole('table', { name: 'Sessions' }).getByText('this browser').waitFor();
     await browser.screenshot('settings');
     expect(await accessibilityViolations(page)).toEqual([]);

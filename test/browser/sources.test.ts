@@ -1,10 +1,10 @@
 import type { FastifyInstance } from 'fastify';
-import { afterAll, beforeAll, describe, expect, it, onTestFailed } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildServer } from '../../src/http/server.ts';
 import { sourcesRepository } from '../../src/sources/sources-repository.ts';
 import { fixedSession, startMiniFhir, type MiniFhir } from '../helpers/mini-fhir.ts';
 import { tempInstance } from '../helpers/temp-instance.ts';
-import { accessibilityViolations, type Browser, createOwner, launch, requireBrowserPrerequisites, requireRoutes } from './browser.ts';
+import { accessibilityViolations, type Browser, createOwner, launchForTest, requireBrowserPrerequisites, requireRoutes } from './browser.ts';
 
 // The Sources page in real Chromium: a provider source synced with "Sync now", live progress over
 // server-sent events, the result and history; no CSP violation, no request to any other origin
@@ -16,7 +16,7 @@ let instance: Awaited<ReturnType<typeof tempInstance>>;
 let provider: MiniFhir;
 let app: FastifyInstance;
 let base: string;
-let browser: Browser | undefined;
+const browsers: Browser[] = [];
 
 beforeAll(async () => {
   requireBrowserPrerequisites();
@@ -31,7 +31,7 @@ beforeAll(async () => {
   base = await app.listen({ host: '127.0.0.1', port: 0 });
 });
 afterAll(async () => {
-  await browser?.close();
+  for (const browser of browsers) await browser.close();
   await app?.close();
   await provider?.close();
   instance?.dispose();
@@ -39,11 +39,7 @@ afterAll(async () => {
 
 describe('the Sources page in Chromium', () => {
   it('syncs a provider source with live progress and shows its history', { timeout: 120_000 }, async () => {
-    browser = await launch(base, { artifactDir: 'sources' });
-    const current = browser;
-    onTestFailed(async () => {
-      await current.screenshot('failure').catch(() => undefined);
-    });
+    const browser = await launchForTest(base, { artifactDir: 'sources' }, browsers);
     const { page } = browser;
     await createOwner(page, base, OWNER);
     await requireRoutes(base, [['GET', '/api/people/x/sources'], ['POST', '/api/people/x/sources/y/sync']]);

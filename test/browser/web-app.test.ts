@@ -1,10 +1,10 @@
 import { join } from 'node:path';
 import type { FastifyInstance } from 'fastify';
 import type { Page } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, it, onTestFailed } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildServer } from '../../src/http/server.ts';
 import { SYNTHEA_DIR, tempInstance } from '../helpers/temp-instance.ts';
-import { accessibilityViolations, launch, requireBrowserPrerequisites, requireRoutes, type Browser } from './browser.ts';
+import { accessibilityViolations, launchForTest, requireBrowserPrerequisites, requireRoutes, type Browser } from './browser.ts';
 
 // The whole web app in real Chromium against a real server (in-process, 127.0.0.1, port 0) over a
 // fresh encrypted data directory: setup → sign out → sign in → add a person → upload → browse →
@@ -33,13 +33,7 @@ afterAll(async () => {
 });
 
 async function open(artifactDir: string, viewport?: { width: number; height: number }): Promise<Browser> {
-  const browser = await launch(base, { artifactDir, ...(viewport ? { viewport } : {}) });
-  browsers.push(browser);
-  // What the page looked like when a step failed, beside the step screenshots.
-  onTestFailed(async () => {
-    await browser.screenshot('failure').catch(() => undefined);
-  });
-  return browser;
+  return launchForTest(base, { artifactDir, ...(viewport ? { viewport } : {}) }, browsers);
 }
 
 /** Every page of the scenario is checked with axe-core (WCAG 2.2 A/AA, serious and critical). */

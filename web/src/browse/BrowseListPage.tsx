@@ -1,4 +1,4 @@
-import { Badge, Breadcrumbs, Button, Group, NativeSelect, Paper, Stack, Text, TextInput, Title } from '@mantine/core';
+import { Breadcrumbs, Button, Group, NativeSelect, Paper, Stack, Text, TextInput, Title } from '@mantine/core';
 import { useState, type FormEvent } from 'react';
 import { get, seg } from '../api.ts';
 import { label } from '../fhir/render.tsx';
