@@ -120,6 +120,25 @@ describe('SMART standalone launch against the test provider (oidc-provider) and 
     expect(again.location).toBe(`/people/${personId}/sources?error=forbidden`);
   });
 
+  it('lets a connection abandoned at the provider be tried again under the same name, and refuses a second one once connected', async () => {
+    const created = await call('POST', '/api/provider-apps', { label: 'retry', clientId: 'hearth-retry', clientType: 'public' });
+    const body = { fhirBaseUrl: provider.fhirBaseUrl, label: 'retry', registrationId: created.json.registration.id };
+    const abandoned = await call('POST', `/api/people/${personId}/connections`, body);
+    expect(abandoned.status).toBe(201);
+    const retried = await call('POST', `/api/people/${personId}/connections`, body);
+    expect(retried.status, JSON.stringify(retried.json)).toBe(201);
+    expect(retried.json.sourceId).toBe(abandoned.json.sourceId);
+    // The abandoned attempt's authorization request is void: its state was dropped with it.
+    const oldState = new URL(abandoned.json.authorizeUrl).searchParams.get('state')!;
+    const stale = await call('GET', `/callback/${abandoned.json.sourceId}?code=x&state=${oldState}`, undefined, { '__Host-hearth-oauth': abandoned.binder! });
+    expect(stale.location).toContain('error=');
+    const { sourceId, binder, callbackPath } = await connect('public', 'retry-done');
+    expect((await call('GET', callbackPath, undefined, { '__Host-hearth-oauth': binder })).status).toBe(303);
+    const again = await call('POST', `/api/people/${personId}/connections`, { ...body, label: 'retry-done' });
+    expect(again.status).toBe(409);
+    expect(smartRepository(instance.system).connection(sourceId)!.status).toBe('connected');
+  });
+
   it('refuses an answer from another browser, an expired one, a changed iss and a wrong nonce', async () => {
     const other = await connect('public', 'refusals-1');
     expect((await call('GET', other.callbackPath, undefined, { '__Host-hearth-oauth': 'x'.repeat(43) })).location).toContain('error=forbidden');

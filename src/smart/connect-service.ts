@@ -123,10 +123,17 @@ export function connectService(deps: SmartDeps) {
       // Discovery before anything is written: a refused provider leaves no source behind.
       const { endpoints, requestedScope } = await discover(fhirBaseUrl, input.registrationId);
       const sourceId = repository.transaction(() => {
-        if (sources.listForPerson(input.personId).some((s) => s.kind === 'provider' && s.label === label)) {
-          throw new HearthError('conflict', `this person already has a provider source called "${label}"`);
+        const existing = sources.listForPerson(input.personId).find((s) => s.kind === 'provider' && s.label === label);
+        if (existing) {
+          // An earlier attempt that never came back from the provider (sign-in cancelled, tab closed)
+          // holds no tokens and no records: trying again takes its place instead of being refused.
+          const earlier = repository.connection(existing.id);
+          if (earlier?.status !== 'pending' || earlier.fhirBaseUrl !== fhirBaseUrl) {
+            throw new HearthError('conflict', `this person already has a provider source called "${label}"`);
+          }
+          repository.deleteConnection(existing.id);
         }
-        const source = sources.findOrCreate(input.personId, 'provider', label, fhirBaseUrl);
+        const source = existing ?? sources.findOrCreate(input.personId, 'provider', label, fhirBaseUrl);
         repository.insertConnection({ sourceId: source.id, registrationId: input.registrationId as string, ...endpoints, issParameterSupported: endpoints.issParameterSupported ? 1 : 0, requestedScope, updatedAt: now() });
         return source.id;
       });
