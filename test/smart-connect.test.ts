@@ -6,6 +6,7 @@ import { auditLog } from '../src/audit/index.ts';
 import { outboundClient, type OutboundClient } from '../src/outbound/outbound-client.ts';
 import { buildServer } from '../src/http/server.ts';
 import { connectService } from '../src/smart/connect-service.ts';
+import { openSecret } from '../src/keys/sealed-secret.ts';
 import { providerSessions } from '../src/smart/provider-session.ts';
 import { smartRepository } from '../src/smart/smart-repository.ts';
 import { followAuthorization, startTestProvider, type TestProvider } from '../test-provider/index.ts';
@@ -137,6 +138,24 @@ describe('SMART standalone launch against the test provider (oidc-provider) and 
     const again = await call('POST', `/api/people/${personId}/connections`, { ...body, label: 'retry-done' });
     expect(again.status).toBe(409);
     expect(smartRepository(instance.system).connection(sourceId)!.status).toBe('connected');
+  });
+
+  it.each(['public', 'ES384'] as const)('revokes the grant at the provider when a %s connection is deleted (RFC 7009)', async (kind) => {
+    const { sourceId, binder, callbackPath } = await connect(kind, `revoke-${kind}`);
+    expect((await call('GET', callbackPath, undefined, { '__Host-hearth-oauth': binder })).status).toBe(303);
+    const row = smartRepository(instance.system).connection(sourceId)!;
+    const refreshToken = openSecret(instance.providerSecretKey, row.sealedRefreshToken!, `refresh-token:${sourceId}`).toString('utf8');
+    const accessToken = openSecret(instance.providerSecretKey, row.sealedAccessToken!, `access-token:${sourceId}`).toString('utf8');
+    const fhirStatus = async () => (await fetch(`${provider.fhirBaseUrl}/Patient/${provider.patients[0]!.id}`, { headers: { authorization: `Bearer ${accessToken}` } })).status;
+    expect(await fhirStatus()).toBe(200);
+    const deleted = await call('DELETE', `/api/people/${personId}/sources/${sourceId}`);
+    expect(deleted.status, JSON.stringify(deleted.json)).toBe(204);
+    // The provider no longer honours the grant: its access token is refused too (§2.1).
+    expect(await fhirStatus()).toBe(401);
+    expect(smartRepository(instance.system).connection(sourceId)).toBeUndefined();
+    const tombstone = auditLog(instance.system).list().find((e) => e.what?.query?.startsWith(`deleted=source&source=${sourceId}`));
+    expect(tombstone?.what?.query).toBe(`deleted=source&source=${sourceId}&provider=revoked`);
+    expect(JSON.stringify(auditLog(instance.system).list())).not.toContain(refreshToken);
   });
 
   it('refuses an answer from another browser, an expired one, a changed iss and a wrong nonce', async () => {

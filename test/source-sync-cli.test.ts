@@ -2,6 +2,8 @@ import type { Resource } from '@medplum/fhirtypes';
 import type { FastifyInstance } from 'fastify';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { auditLog } from '../src/audit/index.ts';
+import { openSecret } from '../src/keys/sealed-secret.ts';
+import { smartRepository } from '../src/smart/smart-repository.ts';
 import { buildServer } from '../src/http/server.ts';
 import { followAuthorization, startTestProvider, type TestProvider } from '../test-provider/index.ts';
 import { runCli } from './helpers/run-cli.ts';
@@ -175,5 +177,17 @@ describe('hearth source sync against the test provider', () => {
     expect(job?.state).toBe('succeeded');
     expect(connection().status).toBe('connected');
     expect(vaultRecords('Observation').filter((json) => json.includes('Added for the shell test'))).toHaveLength(1);
+  });
+
+  it('hearth source delete ends the grant at the provider (RFC 7009) before deleting the records', async () => {
+    const row = smartRepository(instance.system).connection(sourceId)!;
+    const accessToken = openSecret(instance.providerSecretKey, row.sealedAccessToken!, `access-token:${sourceId}`).toString('utf8');
+    const fhirStatus = async () => (await fetch(`${provider.fhirBaseUrl}/Patient/${provider.patients[0]!.id}`, { headers: { authorization: `Bearer ${accessToken}` } })).status;
+    expect(await fhirStatus()).toBe(200);
+    const deleted = await cli('source', 'delete', sourceId, '--yes', '--json');
+    expect(deleted.code, deleted.stderr).toBe(0);
+    expect(JSON.parse(deleted.stdout)).toMatchObject({ sourceId, providerRevocation: 'revoked' });
+    expect(await fhirStatus()).toBe(401);
+    expect(vaultRecords('Observation')).toEqual([]);
   });
 });

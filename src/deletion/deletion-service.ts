@@ -49,6 +49,12 @@ export interface DeletionOptions {
    * person's wrapped key. Returns the targets it could not rewrite (recorded as pending, never thrown).
    */
   afterPersonDeleted?: () => Promise<{ target: string; ok: boolean; problem?: string }[]>;
+  /**
+   * Ends a provider connection's grant at the provider (smart/provider-session.ts revoke, RFC 7009)
+   * before its tokens are deleted; best effort, never throws. Without it (tests, a caller with no
+   * outbound client) the tokens are deleted from Hearth only and expire at the provider.
+   */
+  revokeAtProvider?: (sourceId: string) => Promise<string>;
 }
 
 export function deletionService(instance: Instance, lifecycle: PersonLifecycle = personLifecycle(), options: DeletionOptions = {}) {
@@ -120,11 +126,12 @@ export function deletionService(instance: Instance, lifecycle: PersonLifecycle =
      * whole, with all its versions: a later edit was made on that source's content), then the
      * source. With `personId` (HTTP) the source must be that person's, else the same 404 as a stranger's.
      */
-    async deleteSource(by: Requester, sourceId: string, personId?: string): Promise<{ personId: string; records: number }> {
+    async deleteSource(by: Requester, sourceId: string, personId?: string): Promise<{ personId: string; records: number; providerRevocation?: string }> {
       if (personId !== undefined) requireAccess(by, personId, 'delete');
       const source = sources.get(sourceId);
       if (!source || (personId !== undefined && source.personId !== personId)) throw new HearthError('not-found', 'no such source');
       if (personId === undefined) requireAccess(by, source.personId, 'delete');
+      const revocation = source.kind === 'provider' && options.revokeAtProvider ? await options.revokeAtProvider(sourceId) : undefined;
       await lifecycle.release(source.personId, 'delete-source');
       const vault = instance.people.openVault(source.personId);
       let records: number;
@@ -136,9 +143,10 @@ export function deletionService(instance: Instance, lifecycle: PersonLifecycle =
         vault.close();
       }
       systemRows.removeSource(sourceId);
-      systemAudit.append(entry(by, { personId: source.personId, action: 'delete', outcome: 'success', what: { query: `deleted=source&source=${sourceId}` } }));
+      const revoked = revocation ? `&provider=${revocation}` : '';
+      systemAudit.append(entry(by, { personId: source.personId, action: 'delete', outcome: 'success', what: { query: `deleted=source&source=${sourceId}${revoked}` } }));
       compact(system);
-      return { personId: source.personId, records };
+      return { personId: source.personId, records, ...(revocation ? { providerRevocation: revocation } : {}) };
     },
 
     /**
@@ -151,6 +159,9 @@ export function deletionService(instance: Instance, lifecycle: PersonLifecycle =
       requireAccess(by, personId, 'delete');
       if (confirm !== undefined && confirm.trim().normalize('NFC') !== instance.people.require(personId).name.normalize('NFC')) {
         throw new HearthError('invalid', "the confirmation does not match the person's name; nothing was deleted");
+      }
+      if (options.revokeAtProvider) {
+        for (const source of sources.listForPerson(personId).filter((s) => s.kind === 'provider')) await options.revokeAtProvider(source.id);
       }
       await lifecycle.release(personId, 'delete-person');
       systemRows.removePerson(personId);

@@ -31,9 +31,10 @@ const OWNER_STAYS = () =>
  * ('delete' is the owner role's and the instance owner's). Deleting a person also needs their name
  * typed as `confirm`. Answers 204; the tombstone in the system audit trail names ids only.
  */
-export function registerDeletionRoutes(app: FastifyInstance, context: AuthContext, instance: Instance, afterPersonDeleted?: DeletionOptions['afterPersonDeleted']): void {
-  // afterPersonDeleted: the server's backup config rewrites the key escrow (backup/escrow-writer.ts).
-  const deletion = deletionService(instance, context.lifecycle, afterPersonDeleted ? { afterPersonDeleted } : {});
+export function registerDeletionRoutes(app: FastifyInstance, context: AuthContext, instance: Instance, options: DeletionOptions = {}): void {
+  // afterPersonDeleted: the server's backup config rewrites the key escrow (backup/escrow-writer.ts);
+  // revokeAtProvider: the server's provider sessions end a deleted connection's grant.
+  const deletion = deletionService(instance, context.lifecycle, options);
 
   app.get<{ Params: PersonParams }>('/api/people/:personId/sources', async (request) => {
     const { account } = requireSignedIn(context, request);

@@ -121,15 +121,15 @@ export function buildServer(
   const backups = options.backups ?? backupScheduler({ instance, config: loadBackupConfig(instance.paths.root) });
   registerBackupRoutes(app, auth, backups);
   registerImportRoutes(app, auth, instance, { maxUploadMiB: config.maxUploadMiB ?? DEFAULT_MAX_UPLOAD_MIB, ...options.imports });
-  registerDeletionRoutes(app, auth, instance, backups.afterPersonDeleted);
-  registerPrivacyRoutes(app, auth, instance);
   const allowlist = options.smart?.allowlist ?? config.outboundAllowlist ?? [];
-  // Every request to a provider (discovery, token, JWKS, FHIR) goes through the SSRF-guarded client;
-  // connections and syncs share it and smart's sessions unless a test passes its own.
+  // Every request to a provider (discovery, token, JWKS, FHIR, revocation) goes through the
+  // SSRF-guarded client; connections and syncs share it and smart's sessions unless a test passes its own.
   const outbound = options.smart?.fetch ? undefined : outboundClient({ allowlist });
   if (outbound) app.addHook('onClose', async () => outbound.close());
   const fetch = options.smart?.fetch ?? outbound!.fetch;
   const sessions = providerSessions(instance, fetch, { allowlist });
+  registerDeletionRoutes(app, auth, instance, { ...(backups.afterPersonDeleted ? { afterPersonDeleted: backups.afterPersonDeleted } : {}), revokeAtProvider: sessions.revoke });
+  registerPrivacyRoutes(app, auth, instance);
   const syncs = registerSyncRoutes(app, auth, instance, { openSession: (sourceId) => sessions.open(sourceId), fetch, ...options.sync });
   registerSmartRoutes(app, auth, instance, {
     fetch,

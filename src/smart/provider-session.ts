@@ -40,7 +40,19 @@ export interface ProviderSessionOptions {
   now?: () => number;
 }
 
-export function providerSessions(instance: Instance, fetch: OutboundFetch, options: ProviderSessionOptions = {}): { open(sourceId: string): ProviderSession; recoverInterruptedRefreshes(): string[] } {
+/** What revoking a connection's grant at the provider came to (RFC 7009). */
+export type RevocationOutcome = 'revoked' | 'no-tokens' | 'not-supported' | 'failed';
+
+/** A revocation may not hold up a deletion for the outbound client's full 30 s deadline. */
+const REVOKE_TIMEOUT_MS = 10_000;
+
+export interface ProviderSessions {
+  open(sourceId: string): ProviderSession;
+  recoverInterruptedRefreshes(): string[];
+  revoke(sourceId: string): Promise<RevocationOutcome>;
+}
+
+export function providerSessions(instance: Instance, fetch: OutboundFetch, options: ProviderSessionOptions = {}): ProviderSessions {
   const now = options.now ?? Date.now;
   const repository = smartRepository(instance.system);
   const registrations = registrationsService(instance.system, instance.providerSecretKey, now);
@@ -127,7 +139,35 @@ export function providerSessions(instance: Instance, fetch: OutboundFetch, optio
     return flight;
   }
 
+  /**
+   * Asks the provider to end the grant before Hearth forgets a connection (a deleted source or
+   * person): RFC 7009 §2.1, the refresh token when there is one (which ends the grant's access
+   * tokens too, §2.1 "SHOULD"), else the access token. Best effort, never thrown: the tokens go
+   * from Hearth either way, and a provider without a revocation endpoint lets them expire.
+   */
+  async function revoke(sourceId: string): Promise<RevocationOutcome> {
+    const connection = repository.connection(sourceId);
+    const sealed = connection?.sealedRefreshToken ?? connection?.sealedAccessToken;
+    if (!connection || !sealed) return 'no-tokens';
+    if (!connection.revocationEndpoint) return 'not-supported';
+    const purpose = connection.sealedRefreshToken ? 'refresh-token' : 'access-token';
+    try {
+      const token = openSecret(key, sealed, `${purpose}:${sourceId}`).toString('utf8');
+      const { client, auth } = await registrations.clientOf(connection.registrationId);
+      const request = { ...oauthRequestOptions(fetch, connection.revocationEndpoint, options.allowlist), signal: AbortSignal.timeout(REVOKE_TIMEOUT_MS) };
+      const response = await oauth.revocationRequest(authorizationServerOf(connection), client, auth, token, {
+        ...request,
+        additionalParameters: { token_type_hint: purpose === 'refresh-token' ? 'refresh_token' : 'access_token' },
+      });
+      await oauth.processRevocationResponse(response);
+      return 'revoked';
+    } catch {
+      return 'failed';
+    }
+  }
+
   return {
+    revoke,
     /** Start-up: every source whose refresh was interrupted by a crash is marked reconnect_needed. */
     recoverInterruptedRefreshes(): string[] {
       const ids = repository.connectionsWithRefreshInFlight().filter((id) => !flights.has(id));

@@ -8,6 +8,8 @@ export interface ProviderSyncWiring {
   openSession: (sourceId: string) => SyncSession;
   /** Connections a crash left mid-refresh, now marked 'reconnect_needed' (nothing is sent). */
   recoverInterruptedRefreshes(): string[];
+  /** Ends a connection's grant at the provider before it is deleted (RFC 7009; best effort). */
+  revoke(sourceId: string): Promise<string>;
   close(): Promise<void>;
 }
 
@@ -23,6 +25,7 @@ export function providerSyncWiring(instance: Instance, config: { outboundAllowli
     fetch: outbound.fetch,
     openSession: (sourceId) => sessions.open(sourceId),
     recoverInterruptedRefreshes: () => sessions.recoverInterruptedRefreshes(),
+    revoke: (sourceId) => sessions.revoke(sourceId),
     close: () => outbound.close(),
   };
 }

@@ -3,8 +3,7 @@ import { auditLog } from '../../audit/index.ts';
 import { cliActor } from '../actor.ts';
 import { commandContext, withInstance } from '../context.ts';
 import { table } from '../output.ts';
-import { deletionService } from '../../deletion/deletion-service.ts';
-import { cliRequester, requireYes } from './delete-helpers.ts';
+import { cliRequester, requireYes, withDeletion } from './delete-helpers.ts';
 
 export function registerPerson(program: Command): void {
   const person = program.command('person').description('the people whose records this instance keeps');
@@ -40,7 +39,7 @@ export function registerPerson(program: Command): void {
       const context = commandContext(command);
       requireYes(options, 'a person');
       await withInstance(context, async (instance) => {
-        const { escrowPending } = await deletionService(instance).deletePerson(cliRequester(), id);
+        const { escrowPending } = await withDeletion(instance, context.dataDir, (deletion) => deletion.deletePerson(cliRequester(), id));
         if (escrowPending.length > 0) context.output.note(`the backup key escrow could not be rewritten in ${escrowPending.join(', ')}: older backups there still hold this person's key until the next backup succeeds`);
         context.output.result({ personId: id, deleted: true, escrowPending }, () => `deleted person ${id}`);
       });

@@ -5,7 +5,7 @@ import { connectService } from '../../smart/connect-service.ts';
 import { outboundClientFor } from '../../outbound/outbound-client.ts';
 import { commandContext, withInstance } from '../context.ts';
 import { table } from '../output.ts';
-import { cliRequester, requireYes } from './delete-helpers.ts';
+import { cliRequester, requireYes, withDeletion } from './delete-helpers.ts';
 import { registerSourceSchedule, registerSourceSync } from './source-sync.ts';
 import { sourceSyncSummaries } from '../../sync/source-status.ts';
 
@@ -71,8 +71,9 @@ export function registerSource(program: Command): void {
       const context = commandContext(command);
       requireYes(options, 'a source');
       await withInstance(context, async (instance) => {
-        const result = await deletionService(instance).deleteSource(cliRequester(), id);
-        context.output.result({ sourceId: id, records: result.records }, () => `deleted source ${id} and ${result.records} record(s)`);
+        const result = await withDeletion(instance, context.dataDir, (deletion) => deletion.deleteSource(cliRequester(), id));
+        const revoked = result.providerRevocation ? ` (provider grant: ${result.providerRevocation})` : '';
+        context.output.result({ sourceId: id, records: result.records, ...(result.providerRevocation ? { providerRevocation: result.providerRevocation } : {}) }, () => `deleted source ${id} and ${result.records} record(s)${revoked}`);
       });
     });
 }
