@@ -12,10 +12,22 @@ const NULL_BODY = new Set([101, 103, 204, 205, 304]);
 
 export function limitedResponse(
   response: UndiciResponse,
-  options: { maxBytes: number; url: URL; redirected: boolean; tooLarge: () => Error; mapError: (error: unknown) => unknown },
+  options: {
+    maxBytes: number;
+    url: URL;
+    redirected: boolean;
+    tooLarge: () => Error;
+    mapError: (error: unknown) => unknown;
+    /** Each chunk read (the client re-arms its idle deadline). */
+    onChunk?: () => void;
+    /** The body is finished: read whole, failed, cancelled, or there is none. */
+    onEnd?: () => void;
+  },
 ): Response {
+  const end = () => options.onEnd?.();
   const declared = Number(response.headers.get('content-length') ?? NaN);
   if (Number.isFinite(declared) && declared > options.maxBytes) {
+    end();
     void response.body?.cancel().catch(() => {});
     throw options.tooLarge();
   }
@@ -29,25 +41,32 @@ export function limitedResponse(
         try {
           chunk = await reader.read();
         } catch (error) {
+          end();
           controller.error(options.mapError(error));
           return;
         }
         if (chunk.done) {
+          end();
           controller.close();
           return;
         }
         received += chunk.value.byteLength;
         if (received > options.maxBytes) {
+          end();
           controller.error(options.tooLarge());
           void reader.cancel().catch(() => {});
           return;
         }
+        options.onChunk?.();
         controller.enqueue(chunk.value);
       },
       cancel(reason) {
+        end();
         return reader.cancel(reason);
       },
     });
+  } else {
+    end();
   }
   const headers = new Headers();
   for (const [name, value] of response.headers) headers.append(name, value);

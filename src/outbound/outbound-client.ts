@@ -35,8 +35,13 @@ export interface OutboundOptions {
   /** Injectable for tests; the default is the system resolver (`dns.lookup`, all addresses). */
   resolver?: Resolver;
   maxResponseBytes?: number;
-  /** One deadline for the whole exchange: connect, redirects, headers and body. */
+  /**
+   * The deadline for connect, redirects and headers, and then the longest the body may stall
+   * between two chunks.
+   */
   timeoutMs?: number;
+  /** The longest a body may take in all, however steadily it arrives (a large attachment on a slow line). */
+  bodyDeadlineMs?: number;
   /** Extra trusted CA certificates (PEM), added to Node's roots: a LAN server's private CA, tests. */
   extraCaCertificates?: readonly string[];
   /** Called before every socket connect (tests count these; nothing else needs it). */
@@ -50,6 +55,8 @@ export interface OutboundClient {
 
 export const DEFAULT_MAX_RESPONSE_BYTES = 64 * 1024 * 1024;
 export const DEFAULT_TIMEOUT_MS = 30_000;
+/** 64 MiB (the size cap) at about 110 KB/s: a slow home line, not a server dripping bytes for ever. */
+export const DEFAULT_BODY_DEADLINE_MS = 10 * 60_000;
 /** SECURITY.md: re-check every redirect hop, at most 3. */
 export const MAX_REDIRECTS = 3;
 
@@ -88,6 +95,7 @@ export function outboundClient(options: OutboundOptions = {}): OutboundClient {
   const resolver = options.resolver ?? systemResolver;
   const maxBytes = options.maxResponseBytes ?? DEFAULT_MAX_RESPONSE_BYTES;
   const timeoutMs = options.timeoutMs ?? DEFAULT_TIMEOUT_MS;
+  const bodyDeadlineMs = options.bodyDeadlineMs ?? DEFAULT_BODY_DEADLINE_MS;
   const agents = new PinnedAgents({ onConnect: options.onConnect, extraCaCertificates: options.extraCaCertificates });
 
   /** Steps 1 and 2: the URL, then every address it resolves to; returns the address to connect to. */
@@ -124,56 +132,81 @@ export function outboundClient(options: OutboundOptions = {}): OutboundClient {
 
   const fetch: OutboundFetch = async (input, init = {}) => {
     const callerSignal = init.signal;
-    const signal = callerSignal ? AbortSignal.any([callerSignal, AbortSignal.timeout(timeoutMs)]) : AbortSignal.timeout(timeoutMs);
+    // Our deadlines abort this one controller: first the whole way to the final response's headers,
+    // then the body's (an idle limit re-armed at every chunk, and a total one).
+    const deadline = new AbortController();
+    const abortAfter = (ms: number) => {
+      const timer = setTimeout(() => deadline.abort(new DOMException('the outbound deadline passed', 'TimeoutError')), ms);
+      timer.unref();
+      return timer;
+    };
+    const headersTimer = abortAfter(timeoutMs);
+    const signal = callerSignal ? AbortSignal.any([callerSignal, deadline.signal]) : deadline.signal;
     // A cancellation by the caller is theirs to see as such (an AbortError), not a failure of ours.
     const mapError = (host: string) => (error: unknown) => (callerSignal?.aborted ? callerSignal.reason : error instanceof HearthError ? error : failed(host, error));
     let method = (init.method ?? 'GET').toUpperCase();
     let body = init.body;
     const headers = new Headers(init.headers);
     let url: string | URL = input;
-    for (let hop = 0; ; hop++) {
-      const { checked, address } = await vet(url, signal).catch((error: unknown) => {
-        throw mapError(typeof url === 'string' ? 'the server' : url.hostname)(error);
-      });
-      let response: UndiciResponse;
-      try {
-        response = await undiciFetch(checked.url, {
-          method,
-          headers: [...headers],
-          ...(body !== undefined ? { body } : {}),
-          redirect: 'manual',
-          signal,
-          dispatcher: agents.for(checked.url.origin, address),
+    try {
+      for (let hop = 0; ; hop++) {
+        const { checked, address } = await vet(url, signal).catch((error: unknown) => {
+          throw mapError(typeof url === 'string' ? 'the server' : url.hostname)(error);
         });
-      } catch (error) {
-        throw mapError(checked.host)(error);
+        let response: UndiciResponse;
+        try {
+          response = await undiciFetch(checked.url, {
+            method,
+            headers: [...headers],
+            ...(body !== undefined ? { body } : {}),
+            redirect: 'manual',
+            signal,
+            dispatcher: agents.for(checked.url.origin, address),
+          });
+        } catch (error) {
+          throw mapError(checked.host)(error);
+        }
+        const location = response.headers.get('location');
+        if (!REDIRECTS.has(response.status) || location === null || init.redirect === 'manual') {
+          clearTimeout(headersTimer);
+          const bodyTimer = abortAfter(bodyDeadlineMs);
+          let idleTimer = abortAfter(timeoutMs);
+          return limitedResponse(response, {
+            maxBytes,
+            url: checked.url,
+            redirected: hop > 0,
+            tooLarge: () => failed(checked.host, 'response larger than the cap'),
+            mapError: mapError(checked.host),
+            onChunk: () => {
+              clearTimeout(idleTimer);
+              idleTimer = abortAfter(timeoutMs);
+            },
+            onEnd: () => {
+              clearTimeout(idleTimer);
+              clearTimeout(bodyTimer);
+            },
+          });
+        }
+        await response.body?.cancel().catch(() => {});
+        if (hop === MAX_REDIRECTS) throw refused(checked.host, `more than ${MAX_REDIRECTS} redirects`);
+        let next: URL;
+        try {
+          next = new URL(location, checked.url);
+        } catch {
+          throw refused(checked.host, 'redirect to an invalid URL');
+        }
+        // Fetch §4.4 step 12: 303 (except HEAD), and 301/302 after a POST, continue as a body-less GET.
+        if ((response.status === 303 && method !== 'HEAD') || ((response.status === 301 || response.status === 302) && method === 'POST')) {
+          method = 'GET';
+          body = undefined;
+          for (const name of BODY_HEADERS) headers.delete(name);
+        }
+        if (next.origin !== checked.url.origin) for (const name of CREDENTIAL_HEADERS) headers.delete(name);
+        url = next;
       }
-      const location = response.headers.get('location');
-      if (!REDIRECTS.has(response.status) || location === null || init.redirect === 'manual') {
-        return limitedResponse(response, {
-          maxBytes,
-          url: checked.url,
-          redirected: hop > 0,
-          tooLarge: () => failed(checked.host, 'response larger than the cap'),
-          mapError: mapError(checked.host),
-        });
-      }
-      await response.body?.cancel().catch(() => {});
-      if (hop === MAX_REDIRECTS) throw refused(checked.host, `more than ${MAX_REDIRECTS} redirects`);
-      let next: URL;
-      try {
-        next = new URL(location, checked.url);
-      } catch {
-        throw refused(checked.host, 'redirect to an invalid URL');
-      }
-      // Fetch §4.4 step 12: 303 (except HEAD), and 301/302 after a POST, continue as a body-less GET.
-      if ((response.status === 303 && method !== 'HEAD') || ((response.status === 301 || response.status === 302) && method === 'POST')) {
-        method = 'GET';
-        body = undefined;
-        for (const name of BODY_HEADERS) headers.delete(name);
-      }
-      if (next.origin !== checked.url.origin) for (const name of CREDENTIAL_HEADERS) headers.delete(name);
-      url = next;
+    } catch (error) {
+      clearTimeout(headersTimer);
+      throw error;
     }
   };
 

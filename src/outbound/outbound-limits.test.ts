@@ -177,6 +177,29 @@ describe('outbound client: size cap and timeout', () => {
     expect(connects).toEqual([]);
   });
 
+  it('lets a body that keeps arriving outlive the timeout (a large attachment on a slow line), and cuts one that drips for ever at the body deadline', async () => {
+    // A chunk every 60 ms: never idle for the 200 ms timeout.
+    const drip = (chunks: number) => (_request: IncomingMessage, response: ServerResponse) => {
+      let sent = 0;
+      const timer = setInterval(() => {
+        if (response.destroyed) return clearInterval(timer);
+        response.write('x'.repeat(100));
+        if (++sent === chunks) {
+          clearInterval(timer);
+          response.end();
+        }
+      }, 60);
+    };
+    const slow = await serve(drip(10));
+    const { fetch } = client({ allowlist: [slow], timeoutMs: 200, bodyDeadlineMs: 5_000 });
+    // 10 chunks take ~600 ms, three times the timeout: the body still arrives whole.
+    expect((await (await fetch(slow)).text()).length).toBe(1000);
+    const endless = await serve(drip(Number.POSITIVE_INFINITY));
+    const capped = client({ allowlist: [endless], timeoutMs: 200, bodyDeadlineMs: 500 });
+    const response = await capped.fetch(endless);
+    expect((await failure(response.text())).code).toBe('outbound_failed');
+  });
+
   it("gives up on a body that stops halfway, and passes the caller's own abort through as such", async () => {
     const origin = await serve((request, response) => {
       response.write('{"resourceType":"Bundle",');

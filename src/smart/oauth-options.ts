@@ -3,6 +3,12 @@ import { isAllowedInsecure } from './discovery.ts';
 import type { OutboundFetch } from './outbound-types.ts';
 
 /**
+ * An OAuth answer is small: 30 s for the whole exchange, body included (the outbound client lets a
+ * large body take longer while it keeps arriving). provider-session.ts's crash marker relies on it.
+ */
+export const OAUTH_TIMEOUT_MS = 30_000;
+
+/**
  * oauth4webapi's request options: every request through the outbound client (its `customFetch`),
  * and plain http only where the owner allowlisted that origin (oauth4webapi refuses http otherwise).
  */
@@ -19,6 +25,7 @@ export function oauthRequestOptions(fetch: OutboundFetch, url: string, allowlist
     });
   const insecure = new URL(url).protocol === 'http:' && isAllowedInsecure(url, allowlist);
   return {
+    signal: AbortSignal.timeout(OAUTH_TIMEOUT_MS),
     [oauth.customFetch]: customFetch as unknown as typeof globalThis.fetch,
     ...(insecure ? { [oauth.allowInsecureRequests]: true } : {}),
   };

@@ -28,8 +28,8 @@ export const REFRESH_MARGIN_MS = 60_000;
 const inFlight = new WeakMap<SqliteDatabase, Map<string, Promise<string>>>();
 
 /**
- * A marker older than this was left by a crash: the outbound client gives up on a request after
- * 30 s, so a live refresh in another process (`hearth serve` and a CLI sync) is never this old.
+ * A marker older than this was left by a crash: an OAuth request gives up after 30 s
+ * (oauth-options.ts OAUTH_TIMEOUT_MS), so a live refresh in another process (`hearth serve` and a CLI sync) is never this old.
  */
 export const STALE_REFRESH_MS = 2 * 60_000;
 
@@ -43,7 +43,7 @@ export interface ProviderSessionOptions {
 /** What revoking a connection's grant at the provider came to (RFC 7009). */
 export type RevocationOutcome = 'revoked' | 'no-tokens' | 'not-supported' | 'failed';
 
-/** A revocation may not hold up a deletion for the outbound client's full 30 s deadline. */
+/** A revocation may not hold up a deletion for the full 30 s an OAuth request may take. */
 const REVOKE_TIMEOUT_MS = 10_000;
 
 export interface ProviderSessions {
