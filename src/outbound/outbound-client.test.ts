@@ -2,9 +2,9 @@ import { type IncomingMessage, type Server, type ServerResponse, createServer } 
 import type { AddressInfo } from 'node:net';
 import * as oauth from 'oauth4webapi';
 import { afterEach, describe, expect, it } from 'vitest';
-import { HearthError } from '../errors/hearth-error.ts';
 import { type OutboundOptions, type Resolver, outboundClient, outboundClientFor } from './outbound-client.ts';
 import type { ConnectAttempt } from './pinned-agent.ts';
+import { hearthFailure } from '../../test/helpers/hearth-failure.ts';
 
 // A real HTTP server on 127.0.0.1; the client reaches it only because its origin is allowlisted.
 const servers: Server[] = [];
@@ -36,14 +36,6 @@ function counted(options: OutboundOptions & { answers?: (host: string, call: num
   return { client, resolved, connects };
 }
 
-async function failure(promise: Promise<unknown>): Promise<HearthError> {
-  const error = await promise.then(
-    () => undefined,
-    (error: unknown) => error,
-  );
-  expect(error).toBeInstanceOf(HearthError);
-  return error as HearthError;
-}
 
 describe('outbound client: refused before any connect (SECURITY.md vectors)', () => {
   // The list in SECURITY.md "Outbound requests to a user-typed FHIR server (SSRF)", plus neighbours.
@@ -98,7 +90,7 @@ describe('outbound client: refused before any connect (SECURITY.md vectors)', ()
 
   it.each(vectors)('%s', async (url) => {
     const { client, connects } = counted();
-    const error = await failure(client.fetch(url));
+    const error = await hearthFailure(client.fetch(url));
     expect(error.code).toBe('outbound_refused');
     expect(error.status).toBe(502);
     expect(connects).toEqual([]);
@@ -106,7 +98,7 @@ describe('outbound client: refused before any connect (SECURITY.md vectors)', ()
 
   it('refuses a name whose resolver answer is 127.0.0.1, naming only the host', async () => {
     const { client, resolved, connects } = counted({ answers: () => ['127.0.0.1'] });
-    const error = await failure(client.fetch('https://fhir.example.org/r4/metadata'));
+    const error = await hearthFailure(client.fetch('https://fhir.example.org/r4/metadata'));
     expect(error.code).toBe('outbound_refused');
     expect(resolved).toEqual(['fhir.example.org']);
     expect(connects).toEqual([]);
@@ -116,17 +108,17 @@ describe('outbound client: refused before any connect (SECURITY.md vectors)', ()
 
   it('refuses a name answering one public and one private address', async () => {
     const { client, connects } = counted({ answers: () => ['93.184.215.14', '10.1.2.3'] });
-    expect((await failure(client.fetch('https://fhir.example.org/'))).code).toBe('outbound_refused');
+    expect((await hearthFailure(client.fetch('https://fhir.example.org/'))).code).toBe('outbound_refused');
     const v6 = counted({ answers: () => ['2606:4700::1111', '::ffff:169.254.169.254'] });
-    expect((await failure(v6.client.fetch('https://fhir.example.org/'))).code).toBe('outbound_refused');
+    expect((await hearthFailure(v6.client.fetch('https://fhir.example.org/'))).code).toBe('outbound_refused');
     expect([...connects, ...v6.connects]).toEqual([]);
   });
 
   it('only lets an allowlisted origin use http, and only that exact origin', async () => {
     const { client, connects, resolved } = counted({ allowlist: ['http://fhir.clinic.lan:8080'], answers: () => ['192.168.1.5'] });
     // Same host, another port or scheme: not the allowlisted origin, so the address rule applies.
-    expect((await failure(client.fetch('http://fhir.clinic.lan:8081/'))).code).toBe('outbound_refused');
-    expect((await failure(client.fetch('https://fhir.clinic.lan/'))).code).toBe('outbound_refused');
+    expect((await hearthFailure(client.fetch('http://fhir.clinic.lan:8081/'))).code).toBe('outbound_refused');
+    expect((await hearthFailure(client.fetch('https://fhir.clinic.lan/'))).code).toBe('outbound_refused');
     expect(connects).toEqual([]);
     expect(resolved).toEqual(['fhir.clinic.lan']);
   });
@@ -138,7 +130,7 @@ describe('outbound client: refused before any connect (SECURITY.md vectors)', ()
       },
     });
     clients.push(client);
-    const error = await failure(client.fetch('https://fhir.example.org/'));
+    const error = await hearthFailure(client.fetch('https://fhir.example.org/'));
     expect(error.code).toBe('outbound_failed');
     expect(error.message).not.toContain('internal-dns-detail');
   });
@@ -205,6 +197,6 @@ describe('outbound client: allowed requests', () => {
     const client = outboundClientFor({ outboundAllowlist: [origin] });
     clients.push(client);
     expect(await (await client.fetch(origin)).text()).toBe('ok');
-    expect((await failure(outboundClientFor({ outboundAllowlist: [] }).fetch(origin))).code).toBe('outbound_refused');
+    expect((await hearthFailure(outboundClientFor({ outboundAllowlist: [] }).fetch(origin))).code).toBe('outbound_refused');
   });
 });

@@ -5,9 +5,9 @@ import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { HearthError } from '../errors/hearth-error.ts';
 import { outboundClient } from './outbound-client.ts';
 import type { ConnectAttempt } from './pinned-agent.ts';
+import { hearthFailure } from '../../test/helpers/hearth-failure.ts';
 
 // The production path: https to a name, the socket pinned to the vetted address, and TLS still
 // verifying the certificate against the name (SNI), not against the address connected to.
@@ -46,14 +46,6 @@ function client(extraCaCertificates?: string[]) {
   return { made, connects };
 }
 
-async function failure(promise: Promise<unknown>): Promise<HearthError> {
-  const error = await promise.then(
-    () => undefined,
-    (error: unknown) => error,
-  );
-  expect(error).toBeInstanceOf(HearthError);
-  return error as HearthError;
-}
 
 /** The `code`s along an error's cause chain (undici: TypeError 'fetch failed' → the TLS error). */
 function causeCodes(error: unknown): string[] {
@@ -78,11 +70,11 @@ describe('outbound client over https', () => {
     const trusted = client([cert]);
     const untrusted = client();
     try {
-      const wrongName = await failure(trusted.made.fetch(`https://other.test:${port}/`));
+      const wrongName = await hearthFailure(trusted.made.fetch(`https://other.test:${port}/`));
       expect(wrongName.code).toBe('outbound_failed');
       expect(wrongName.message).toBe('the request to other.test failed');
       expect(causeCodes(wrongName)).toContain('ERR_TLS_CERT_ALTNAME_INVALID');
-      expect((await failure(untrusted.made.fetch(`https://fhir.test:${port}/`))).code).toBe('outbound_failed');
+      expect((await hearthFailure(untrusted.made.fetch(`https://fhir.test:${port}/`))).code).toBe('outbound_failed');
     } finally {
       await Promise.all([trusted.made.close(), untrusted.made.close()]);
     }

@@ -2,9 +2,9 @@ import { type IncomingMessage, type Server, type ServerResponse, createServer } 
 import type { AddressInfo } from 'node:net';
 import { gzipSync } from 'node:zlib';
 import { afterEach, describe, expect, it } from 'vitest';
-import { HearthError } from '../errors/hearth-error.ts';
 import { type OutboundOptions, outboundClient } from './outbound-client.ts';
 import type { ConnectAttempt } from './pinned-agent.ts';
+import { hearthFailure } from '../../test/helpers/hearth-failure.ts';
 
 // Redirects, the size cap and the timeout, against real servers on 127.0.0.1 (allowlisted origins).
 const servers: Server[] = [];
@@ -37,14 +37,6 @@ function client(options: OutboundOptions) {
   return { fetch: made.fetch, connects, resolved };
 }
 
-async function failure(promise: Promise<unknown>): Promise<HearthError> {
-  const error = await promise.then(
-    () => undefined,
-    (error: unknown) => error,
-  );
-  expect(error).toBeInstanceOf(HearthError);
-  return error as HearthError;
-}
 
 function redirectTo(location: string, status = 302) {
   return (_request: IncomingMessage, response: ServerResponse) => {
@@ -63,7 +55,7 @@ describe('outbound client: redirects', () => {
         allowlist: [origin],
         resolver: async () => [{ address: '169.254.169.254', family: 4 }],
       });
-      const error = await failure(fetch(`${origin}/fhir/metadata`));
+      const error = await hearthFailure(fetch(`${origin}/fhir/metadata`));
       expect(error.code).toBe('outbound_refused');
       // Only the allowlisted server was ever connected to.
       expect(connects.map((attempt) => attempt.address)).toEqual(['127.0.0.1']);
@@ -81,7 +73,7 @@ describe('outbound client: redirects', () => {
     expect(await response.text()).toBe('arrived');
     expect(response.redirected).toBe(true);
     expect(response.url).toBe(`${origin}/hop?left=0`);
-    expect((await failure(fetch(`${origin}/hop?left=4`))).code).toBe('outbound_refused');
+    expect((await hearthFailure(fetch(`${origin}/hop?left=4`))).code).toBe('outbound_refused');
   });
 
   it("returns the redirect itself when asked for redirect: 'manual' (oauth4webapi)", async () => {
@@ -131,10 +123,10 @@ describe('outbound client: size cap and timeout', () => {
       setImmediate(() => response.end(body.slice(2500)));
     });
     const { fetch } = client({ allowlist: [origin], maxResponseBytes: 4096 });
-    const declared = await failure(fetch(`${origin}/declared`));
+    const declared = await hearthFailure(fetch(`${origin}/declared`));
     expect(declared.code).toBe('outbound_failed');
     const streamed = await fetch(`${origin}/streamed`);
-    const error = await failure(streamed.text());
+    const error = await hearthFailure(streamed.text());
     expect(error.code).toBe('outbound_failed');
     expect(error.status).toBe(502);
     expect(error.message).toBe('the request to 127.0.0.1 failed');
@@ -150,7 +142,7 @@ describe('outbound client: size cap and timeout', () => {
     expect(packed.length).toBeLessThan(65_536);
     const { fetch } = client({ allowlist: [origin], maxResponseBytes: 65_536 });
     const response = await fetch(origin);
-    expect((await failure(response.arrayBuffer())).code).toBe('outbound_failed');
+    expect((await hearthFailure(response.arrayBuffer())).code).toBe('outbound_failed');
   });
 
   it('returns a body within the cap whole', async () => {
@@ -164,14 +156,14 @@ describe('outbound client: size cap and timeout', () => {
       // Never answers.
     });
     const { fetch } = client({ allowlist: [origin], timeoutMs: 200 });
-    const error = await failure(fetch(`${origin}/slow`));
+    const error = await hearthFailure(fetch(`${origin}/slow`));
     expect(error.code).toBe('outbound_failed');
     expect(error.message).toBe('the request to 127.0.0.1 failed');
   });
 
   it('gives up on a resolver that never answers: outbound_failed, no connect', async () => {
     const { fetch, connects } = client({ timeoutMs: 200, resolver: () => new Promise(() => {}) });
-    const error = await failure(fetch('https://slow-dns.example/'));
+    const error = await hearthFailure(fetch('https://slow-dns.example/'));
     expect(error.code).toBe('outbound_failed');
     expect(error.message).toBe('the request to slow-dns.example failed');
     expect(connects).toEqual([]);
@@ -197,7 +189,7 @@ describe('outbound client: size cap and timeout', () => {
     const endless = await serve(drip(Number.POSITIVE_INFINITY));
     const capped = client({ allowlist: [endless], timeoutMs: 200, bodyDeadlineMs: 500 });
     const response = await capped.fetch(endless);
-    expect((await failure(response.text())).code).toBe('outbound_failed');
+    expect((await hearthFailure(response.text())).code).toBe('outbound_failed');
   });
 
   it("gives up on a body that stops halfway, and passes the caller's own abort through as such", async () => {
@@ -208,7 +200,7 @@ describe('outbound client: size cap and timeout', () => {
     });
     const { fetch } = client({ allowlist: [origin], timeoutMs: 200 });
     const stalled = await fetch(`${origin}/stall`);
-    expect((await failure(stalled.text())).code).toBe('outbound_failed');
+    expect((await hearthFailure(stalled.text())).code).toBe('outbound_failed');
     const controller = new AbortController();
     const pending = fetch(`${origin}/stall`, { signal: controller.signal }).then((response) => {
       controller.abort(new Error('sync cancelled'));
