@@ -58,6 +58,12 @@ export function recordRepository(db: SqliteDatabase) {
      WHERE v.type = ? AND v.id = ? AND v.version_id = ?`).pluck();
   const selectMapped = db.prepare('SELECT id FROM source_ids WHERE source_id = ? AND type = ? AND source_resource_id = ?').pluck();
   const selectIdTaken = db.prepare('SELECT 1 FROM source_ids WHERE type = ? AND id = ?').pluck();
+  // Both questions a source's id raises, in one statement: its mapping (mine = 1), else whether
+  // another source holds the same id (mine = 0). UNION ALL with LIMIT 1 stops at the first answer.
+  const selectMappedOrTaken = db.prepare(
+    `SELECT id, 1 AS mine FROM source_ids WHERE source_id = ? AND type = ? AND source_resource_id = ?
+     UNION ALL SELECT id, 0 AS mine FROM source_ids WHERE type = ? AND id = ? LIMIT 1`,
+  );
   const insertMapping = db.prepare('INSERT INTO source_ids (source_id, type, source_resource_id, id) VALUES (?, ?, ?, ?)');
   const selectByIdentifier = db.prepare(
     `SELECT r.id FROM idx_token t JOIN resources r ON r.rid = t.rid
@@ -113,6 +119,11 @@ export function recordRepository(db: SqliteDatabase) {
     mappedId: (sourceId: string, type: string, sourceResourceId: string) =>
       selectMapped.get(sourceId, type, sourceResourceId) as string | undefined,
     idTaken: (type: string, id: string) => selectIdTaken.get(type, id) !== undefined,
+    /** The source's mapping for this id if any (`mapped`), else whether another source holds the id. */
+    mappedOrTaken(sourceId: string, type: string, sourceResourceId: string): { mapped: string } | { taken: boolean } {
+      const row = selectMappedOrTaken.get(sourceId, type, sourceResourceId, type, sourceResourceId) as { id: string; mine: number } | undefined;
+      return row?.mine === 1 ? { mapped: row.id } : { taken: row !== undefined };
+    },
     map(sourceId: string, type: string, sourceResourceId: string, id: string): void {
       insertMapping.run(sourceId, type, sourceResourceId, id);
     },

@@ -53,21 +53,30 @@ export function recordStore(db: SqliteDatabase) {
   /**
    * The vault id for a source's (type, id): the source's own id unless another source already
    * holds it, then a stable id derived from the source. Claimed at first mention (resource or
-   * reference), so forward references and later writes agree.
+   * reference), so forward references and later writes agree. `fresh` says this call created the
+   * mapping: source_ids holds one row per stored (type, id) (UNIQUE source_ids_by_id, written before
+   * any record row, removed only with the record's rows), so a fresh id has no current row and no
+   * versions and the write can skip looking for them.
    */
-  function vaultId(sourceId: string, type: string, sourceResourceId: string): string {
+  function claimId(sourceId: string, type: string, sourceResourceId: string): { id: string; fresh: boolean } {
     const key = `${sourceId}|${type}|${sourceResourceId}`;
     const cached = idCache.get(key);
-    if (cached !== undefined) return cached;
-    let id = repository.mappedId(sourceId, type, sourceResourceId);
-    if (id === undefined) {
-      id = repository.idTaken(type, sourceResourceId) ? sha256(key).slice(0, 32) : sourceResourceId;
+    if (cached !== undefined) return { id: cached, fresh: false };
+    const found = repository.mappedOrTaken(sourceId, type, sourceResourceId);
+    let id: string;
+    let fresh = false;
+    if ('mapped' in found) id = found.mapped;
+    else {
+      id = found.taken ? sha256(key).slice(0, 32) : sourceResourceId;
       repository.map(sourceId, type, sourceResourceId, id);
+      fresh = true;
     }
     if (idCache.size >= ID_CACHE_LIMIT) idCache.clear();
     idCache.set(key, id);
-    return id;
+    return { id, fresh };
   }
+
+  const vaultId = (sourceId: string, type: string, sourceResourceId: string): string => claimId(sourceId, type, sourceResourceId).id;
 
   /**
    * A conditional reference `Type?identifier=system|value` (R4 §3.1.0.8.3) resolves to the one
@@ -82,12 +91,11 @@ export function recordStore(db: SqliteDatabase) {
   }
 
   /** A vault id given by the caller, claimed for the source so no later import can take it. */
-  function ownId(sourceId: string, type: string, id: string): string {
-    if (repository.mappedId(sourceId, type, id) === undefined) {
-      if (repository.idTaken(type, id)) throw new HearthError('conflict', `${type}/${id} belongs to another source`);
-      repository.map(sourceId, type, id, id);
-    }
-    return id;
+  function ownId(sourceId: string, type: string, id: string): { id: string; fresh: boolean } {
+    if (repository.mappedId(sourceId, type, id) !== undefined) return { id, fresh: false };
+    if (repository.idTaken(type, id)) throw new HearthError('conflict', `${type}/${id} belongs to another source`);
+    repository.map(sourceId, type, id, id);
+    return { id, fresh: true };
   }
 
   function write(resource: Resource, context: WriteContext): WriteResult {
@@ -95,7 +103,7 @@ export function recordStore(db: SqliteDatabase) {
     const { sourceId, sourceBase } = context;
     const { versionId: _v, lastUpdated: _l, ...meta } = resource.meta ?? {};
     const sourceResourceId = resource.id ?? sha256(JSON.stringify(resource)).slice(0, 32);
-    const id = context.vaultIds ? ownId(sourceId, type, sourceResourceId) : vaultId(sourceId, type, sourceResourceId);
+    const { id, fresh } = context.vaultIds ? ownId(sourceId, type, sourceResourceId) : claimId(sourceId, type, sourceResourceId);
     const record = { ...resource, id } as Resource;
     if (Object.keys(meta).length > 0) record.meta = meta;
     else delete record.meta;
@@ -103,15 +111,20 @@ export function recordStore(db: SqliteDatabase) {
       const local = parseLocalReference(reference.reference, sourceBase);
       if (local) reference.reference = `${local.type}/${vaultId(sourceId, local.type, local.id)}${local.history}`;
     });
-    const contentHash = sha256(JSON.stringify(record));
-    const current = repository.current(type, id);
+    const hashed = JSON.stringify(record);
+    const contentHash = sha256(hashed);
+    const current = fresh ? undefined : repository.current(type, id);
     if (current && current.contentHash === contentHash) {
       return { outcome: 'unchanged', type, id, versionId: current.versionId };
     }
     // After a deletion the record has versions but no current row: the next version follows them.
-    const versionId = (current?.versionId ?? repository.latestVersion(type, id)?.versionId ?? 0) + 1;
+    const versionId = fresh ? 1 : (current?.versionId ?? repository.latestVersion(type, id)?.versionId ?? 0) + 1;
     const lastUpdated = new Date().toISOString();
+    const hadMeta = record.meta !== undefined;
     record.meta = { ...meta, versionId: String(versionId), lastUpdated };
+    // Without meta of its own, the stored JSON is the hashed JSON with meta appended last, exactly
+    // what JSON.stringify(record) gives (a new key goes last): spliced, not serialised twice.
+    const json = hadMeta ? JSON.stringify(record) : `${hashed.slice(0, -1)},"meta":${JSON.stringify(record.meta)}}`;
     // Everything that can fail in JavaScript happens before the first SQL write, so a failing
     // record leaves nothing half-written and a batch need not pay for a savepoint per record.
     const rows = extractIndexRows(record, sourceBase ? { sourceBase } : {});
@@ -130,7 +143,7 @@ export function recordStore(db: SqliteDatabase) {
       sourceId,
       importId: context.importId ?? null,
       origin: context.origin ?? null,
-      json: JSON.stringify(record),
+      json,
     };
     let rid: number;
     if (current) {

@@ -106,4 +106,21 @@ export const VAULT_MIGRATIONS: readonly Migration[] = [
   },
   // The same audit tables in every Hearth database (see audit-schema.ts).
   AUDIT_LOG_MIGRATION,
+  {
+    id: 3,
+    name: 'contentless full-text index',
+    // resource_text kept a second copy of every record's text (its content table) that nothing
+    // reads: searches ask only for rowids, MATCH and bm25(). A contentless table with
+    // contentless_delete (SQLite 3.43+, https://www.sqlite.org/fts5.html#contentless_delete_tables)
+    // still supports DELETE by rowid, which updates and deletions need, and writes one B-tree less
+    // per record. Existing rows move over with their text, so searches find the same records.
+    up: (db) =>
+      db.exec(`
+        CREATE VIRTUAL TABLE resource_text_v3 USING fts5 (narrative, content,
+          tokenize = 'unicode61 remove_diacritics 2', content = '', contentless_delete = 1);
+        INSERT INTO resource_text_v3 (rowid, narrative, content) SELECT rowid, narrative, content FROM resource_text;
+        DROP TABLE resource_text;
+        ALTER TABLE resource_text_v3 RENAME TO resource_text;
+      `),
+  },
 ];

@@ -27,7 +27,7 @@ export async function* readNdjson(source: AsyncIterable<Buffer | string>, file: 
       try {
         const resource = parseJsonGuarded(split.text, limits);
         stripServerOwnedMeta(resource);
-        yield { kind: 'resource', location, resource };
+        yield { kind: 'resource', location, resource, size: split.text.length };
       } catch (error) {
         if (first && isJsonObjectWithoutResourceType(split.text)) {
           // A bulk export folder often holds the client's own log.ndjson next to the data: a file

@@ -11,7 +11,14 @@ export interface ItemLocation {
 }
 
 export type ImportItem =
-  | { kind: 'resource'; location: ItemLocation; resource: Record<string, unknown>; fullUrl?: string }
+  | {
+      kind: 'resource';
+      location: ItemLocation;
+      resource: Record<string, unknown>;
+      fullUrl?: string;
+      /** The item's length in the input (an NDJSON line), when the reader knows it: for progress. */
+      size?: number;
+    }
   | {
       kind: 'error';
       location: ItemLocation;
