@@ -23,9 +23,9 @@ export function App() {
 
   const load = useCallback(async (notice?: string) => {
     try {
-      const setup = await get<{ needsOwner: boolean }>('/api/setup');
+      // Both at once: one round trip before the first page, not two.
+      const [setup, info] = await Promise.all([get<{ needsOwner: boolean }>('/api/setup'), getSession()]);
       if (setup.needsOwner) return setState({ kind: 'setup' });
-      const info = await getSession();
       setState(info ? { kind: 'signed-in', session: info } : { kind: 'signed-out', ...(notice ? { notice } : {}) });
     } catch (error) {
       setState({ kind: 'failed', error });

@@ -1,16 +1,17 @@
 import { Badge, Grid, NavLink, Paper, ScrollArea, Skeleton, Stack, Table, Text, Title } from '@mantine/core';
 import { lazy, Suspense } from 'react';
-import { get, seg } from '../api.ts';
+import { seg } from '../api.ts';
 import { navigate } from '../router.tsx';
 import { usePerson } from '../session.tsx';
 import { Empty, ErrorNote, Loading, useLoad } from '../ui.tsx';
 import { Card, day, FlagBadge } from './parts.tsx';
+import { getHealth, healthApi } from './prefetch.ts';
 import type { LabOverview, LabTestDetail } from './types.ts';
 
 const LabChart = lazy(() => import('./charts.tsx').then((module) => ({ default: module.LabChart })));
 
 function TestDetail({ pid, loinc }: { pid: string; loinc: string }) {
-  const loaded = useLoad(`lab:${pid}:${loinc}`, () => get<LabTestDetail>(`/api/people/${seg(pid)}/labs/${seg(loinc)}`));
+  const loaded = useLoad(`lab:${pid}:${loinc}`, () => getHealth<LabTestDetail>(healthApi.labTest(pid, loinc)));
   const detail = loaded.data;
   if (loaded.loading && !detail) return <Loading label="Loading results…" />;
   if (!detail) return <ErrorNote error={loaded.error} title="These results cannot be shown" />;
@@ -83,7 +84,7 @@ function TestDetail({ pid, loinc }: { pid: string; loinc: string }) {
 /** Lab results grouped by panel and test, each test with its trend, range, flags and sources (issue 5 §3). */
 export function LabsPage({ pid, loinc }: { pid: string; loinc?: string }) {
   const person = usePerson(pid);
-  const loaded = useLoad(`labs:${pid}`, () => get<LabOverview>(`/api/people/${seg(pid)}/labs`));
+  const loaded = useLoad(`labs:${pid}`, () => getHealth<LabOverview>(healthApi.labs(pid)));
   const overview = loaded.data;
   const selected = loinc ?? overview?.panels[0]?.tests[0]?.loinc;
   return (
