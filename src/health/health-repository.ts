@@ -103,6 +103,8 @@ export function healthRepository(db: SqliteDatabase) {
     ofType: (type: string) => ofType.all(type) as Row[],
     withToken: (type: string, param: string, code: string) => withToken.all(type, param, code) as Row[],
     recentLabs: (limit: number) => recentLabs.all(limit) as Row[],
+    /** How many Observations have this LOINC code. */
+    countOfCode: (loinc: string) => (countOfCode.get(loinc) as { n: number }).n,
     /** The newest `limit` Observations of a LOINC code, newest first. */
     observationsOfCode(loinc: string, limit: number): Row[] {
       return newestKeys(loinc, limit).map((key) => ({ ...(byRid.get(key.rid) as Row), start: key.start }));

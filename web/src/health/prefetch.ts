@@ -7,11 +7,15 @@ import { match } from '../router.tsx';
 
 /** The first timeline page the timeline asks for (no filters). */
 export const TIMELINE_PAGE = 40;
+/** The newest results of a lab test the lab page asks for first (the server's LAB_FIRST_RESULTS); the rest on request. */
+export const LAB_FIRST = 200;
+/** The most results of one test the server answers with (its LAB_RESULTS_LIMIT). */
+export const LAB_MOST = 2000;
 
 export const healthApi = {
   dashboard: (pid: string) => `/api/people/${seg(pid)}/dashboard`,
   labs: (pid: string) => `/api/people/${seg(pid)}/labs`,
-  labTest: (pid: string, loinc: string) => `/api/people/${seg(pid)}/labs/${seg(loinc)}`,
+  labTest: (pid: string, loinc: string, limit?: number) => `/api/people/${seg(pid)}/labs/${seg(loinc)}${limit ? `?limit=${limit}` : ''}`,
   timeline: (pid: string, query: URLSearchParams) => `/api/people/${seg(pid)}/timeline?${query.toString()}`,
   firstTimelinePage: (pid: string) => healthApi.timeline(pid, new URLSearchParams({ limit: String(TIMELINE_PAGE) })),
 };
@@ -26,7 +30,7 @@ function requestsOf(path: string): string[] {
   if ((params = match('/people/:pid/dashboard', path))) return [healthApi.dashboard(params.pid)];
   if ((params = match('/people/:pid/timeline', path))) return [healthApi.firstTimelinePage(params.pid)];
   if ((params = match('/people/:pid/labs', path))) return [healthApi.labs(params.pid)];
-  if ((params = match('/people/:pid/labs/:id', path))) return [healthApi.labs(params.pid), healthApi.labTest(params.pid, params.id)];
+  if ((params = match('/people/:pid/labs/:id', path))) return [healthApi.labs(params.pid), healthApi.labTest(params.pid, params.id, LAB_FIRST)];
   return [];
 }
 
