@@ -68,9 +68,10 @@ export function healthRepository(db: SqliteDatabase) {
   );
   const isLab = db.prepare("SELECT 1 FROM idx_token WHERE rid = ? AND param = 'category' AND code = 'laboratory'");
 
-  // The Observation count only picks between two plans that return the same rows, so a count a few
-  // seconds old costs at most a slower plan, never a wrong answer; counting 100,000 index entries on
-  // every call cost ~8 ms each, several times per page.
+  // The Observation count only picks between two plans that return the same newest rows (results of
+  // the very same instant aside, as either plan already did), so a count a few seconds old costs at
+  // most a slower plan, never a wrong answer; counting 100,000 index entries on every call cost
+  // ~8 ms each, several times per page.
   const TOTAL_TTL_MS = 10_000;
   let total: { n: number; at: number } | undefined;
   const observationTotal = () => {
