@@ -130,6 +130,12 @@ describe('labs', () => {
     expect(series.points[0]).toMatchObject({ value: expect.any(Number), high: 99, low: 70, sourceId: expect.any(String) });
     const times = series.points.map((point: { date: string }) => Date.parse(point.date));
     expect([...times].sort((a, b) => a - b)).toEqual(times);
+    expect(answer.json.total).toBe(series.points.length + answer.json.series.slice(1).reduce((n: number, s: { points: unknown[] }) => n + s.points.length, 0) + answer.json.other.length);
+    const newest = await get(`${base()}/labs/2345-7?limit=1`);
+    expect(newest.status).toBe(200);
+    expect(newest.json.total).toBe(answer.json.total);
+    expect(newest.json.series.flatMap((s: { points: unknown[] }) => s.points).length + newest.json.other.length).toBe(1);
+    for (const bad of ['limit=0', 'limit=2001', 'limit=x', 'limit=1.5', 'nope=1']) expect((await get(`${base()}/labs/2345-7?${bad}`)).status, bad).toBe(400);
     expect((await get(`${base()}/labs/99999-9`)).status).toBe(404);
     expect((await get(`${base()}/labs/drop-table`)).status).toBe(400);
   });

@@ -66,22 +66,24 @@ export function healthRepository(db: SqliteDatabase) {
   const codeCounts = db.prepare(
     "SELECT code, COUNT(*) AS count FROM idx_token WHERE type = 'Observation' AND param = 'code' AND system = 'http://loinc.org' GROUP BY code",
   );
-  // Newest Observations first, with their LOINC code, a chunk at a time.
-  const newestWithCode = db.prepare(
-    `SELECT d.rid AS rid, d.start AS start, t.code AS code FROM idx_date d CROSS JOIN idx_token t INDEXED BY idx_token_rid
-       ON t.rid = d.rid AND t.type = 'Observation' AND t.param = 'code' AND t.system = 'http://loinc.org'
-     WHERE d.type = 'Observation' AND d.param = 'date' ORDER BY d.start DESC LIMIT ? OFFSET ?`,
-  );
   const isLab = db.prepare("SELECT 1 FROM idx_token WHERE rid = ? AND param = 'category' AND code = 'laboratory'");
-  const WALK_CHUNK = 2000;
-  const WALK_MAX = 20_000;
 
-  function newestKeys(loinc: string, limit: number): { rid: number; start: number }[] {
-    const count = (countOfCode.get(loinc) as { n: number }).n;
+  // The Observation count only picks between two plans that return the same newest rows (results of
+  // the very same instant aside, as either plan already did), so a count a few seconds old costs at
+  // most a slower plan, never a wrong answer; counting 100,000 index entries on every call cost
+  // ~8 ms each, several times per page.
+  const TOTAL_TTL_MS = 10_000;
+  let total: { n: number; at: number } | undefined;
+  const observationTotal = () => {
+    const now = Date.now();
+    if (!total || now - total.at > TOTAL_TTL_MS) total = { n: (observationCount.get() as { n: number }).n, at: now };
+    return total.n;
+  };
+
+  function newestKeys(loinc: string, limit: number, count = (countOfCode.get(loinc) as { n: number }).n): { rid: number; start: number }[] {
     if (count === 0) return [];
-    const total = (observationCount.get() as { n: number }).n;
     // Expected rows walked: limit × total / count; past a few thousand, the code's own rows are cheaper.
-    const frequent = count > limit && (limit * total) / count < 10_000;
+    const frequent = count > limit && (limit * observationTotal()) / count < 10_000;
     return (frequent ? newestOfFrequentCode : newestOfRareCode).all(loinc, limit) as { rid: number; start: number }[];
   }
 
@@ -102,6 +104,8 @@ export function healthRepository(db: SqliteDatabase) {
     ofType: (type: string) => ofType.all(type) as Row[],
     withToken: (type: string, param: string, code: string) => withToken.all(type, param, code) as Row[],
     recentLabs: (limit: number) => recentLabs.all(limit) as Row[],
+    /** How many Observations have this LOINC code. */
+    countOfCode: (loinc: string) => (countOfCode.get(loinc) as { n: number }).n,
     /** The newest `limit` Observations of a LOINC code, newest first. */
     observationsOfCode(loinc: string, limit: number): Row[] {
       return newestKeys(loinc, limit).map((key) => ({ ...(byRid.get(key.rid) as Row), start: key.start }));
@@ -113,15 +117,10 @@ export function healthRepository(db: SqliteDatabase) {
     labCodes(): { code: string; count: number; latest: Row }[] {
       const counts = new Map((codeCounts.all() as { code: string; count: number }[]).map((row) => [row.code, row.count]));
       const newest = new Map<string, { rid: number; start: number }>();
-      // Most tests recur: walking the newest results finds the latest of each within a few chunks.
-      for (let offset = 0; newest.size < counts.size && offset < WALK_MAX; offset += WALK_CHUNK) {
-        const chunk = newestWithCode.all(WALK_CHUNK, offset) as { rid: number; start: number; code: string }[];
-        for (const row of chunk) if (!newest.has(row.code)) newest.set(row.code, row);
-        if (chunk.length < WALK_CHUNK) break;
-      }
-      for (const code of counts.keys()) {
-        if (newest.has(code)) continue;
-        const [key] = newestOfRareCode.all(code, 1) as { rid: number; start: number }[];
+      // Each code's newest result by the cheaper of the two plans (a few index rows per code). One
+      // walk of the newest results for all codes at once read past 100,000 rows when a test is rare.
+      for (const [code, count] of counts) {
+        const [key] = newestKeys(code, 1, count);
         if (key) newest.set(code, key);
       }
       return [...newest.entries()]

@@ -45,9 +45,9 @@ export function healthService(door: PersonDoor, sources: SourcesRepository, opti
     labs: (caller: Caller, personId: string): LabOverview =>
       door.enter(caller, personId, 'search', { action: 'search', what: auditWhat('Observation', [], 'labs') }, (open) => labOverview(repositoryOf(open))),
 
-    labTest: (caller: Caller, personId: string, loinc: string): LabTestDetail =>
+    labTest: (caller: Caller, personId: string, loinc: string, limit?: number): LabTestDetail =>
       door.enter(caller, personId, 'search', { action: 'search', what: auditWhat('Observation', [], /^\d{1,7}-\d$/.test(loinc) ? `labs code=${loinc}` : 'labs') }, (open) =>
-        labTest(repositoryOf(open), loinc, labelFor(personId)),
+        labTest(repositoryOf(open), loinc, labelFor(personId), limit),
       ),
   };
 }

@@ -124,6 +124,8 @@ export interface LabTestDetail {
   loinc: string;
   name: string;
   panel: { key: string; name: string };
+  /** How many results of this test the vault holds (the overview's count): more than series and other hold when the answer was limited. */
+  total: number;
   /** One series per unit that cannot be converted into another (e.g. mg/dL and mmol/L of glucose). */
   series: LabSeries[];
   /** Results without a numeric value (text, coded). */

@@ -74,6 +74,15 @@ describe('labTest', () => {
     expect(series!.points[2]).toMatchObject({ low: 13.5, high: 17.5, reported: '150 g/L', sourceId: 'hospital' });
   });
 
+  it('answers the newest `limit` results when asked, with the total the test has', () => {
+    expect(labTest(repository, '718-7').total).toBe(3);
+    const newest = labTest(repository, '718-7', undefined, 2);
+    expect(newest.total).toBe(3);
+    // The newest two, oldest first; g/dL and g/L are one each, the first (older) unit leads.
+    expect(newest.series.flatMap((s) => s.points.map((p) => p.date))).toEqual(['2021-01-01', '2022-01-01']);
+    for (const bad of [0, 2001, 1.5, Number.NaN]) expect(() => labTest(repository, '718-7', undefined, bad)).toThrow(/limit/);
+  });
+
   it('keeps units that need a molecular weight apart', () => {
     const detail = labTest(repository, '2345-7');
     expect(detail.series.map((s) => [s.unit, s.points.length])).toEqual([['mg/dL', 2], ['mmol/L', 1]]);

@@ -10,6 +10,12 @@ type Json = Record<string, any>;
 
 /** Most results of one test a page shows (newest first): years of monthly tests fit comfortably. */
 export const LAB_RESULTS_LIMIT = 2000;
+/**
+ * The newest results the lab page asks for first: its chart and table show these at once, and the
+ * person asks for the rest (up to LAB_RESULTS_LIMIT). Thousands of points to read, send and draw
+ * held the page's first screen back for a test taken daily for years.
+ */
+export const LAB_FIRST_RESULTS = 200;
 const LOINC = /^\d{1,7}-\d$/;
 
 /** The tests the person has results for, grouped by panel, each with its latest result. */
@@ -41,11 +47,13 @@ export function labOverview(repository: HealthRepository): LabOverview {
 /**
  * Every result of one test (LOINC code), oldest first, in as few units as UCUM allows: the most
  * common unit leads; a result in another unit joins it when UCUM converts between the two, else it
- * starts its own series. Reference range bounds convert with their value.
+ * starts its own series. Reference range bounds convert with their value. `limit`: the newest that
+ * many results only (the most common unit among those leads); `total` says how many there are.
  */
-export function labTest(repository: HealthRepository, loinc: string, sourceLabel: (id: string) => string | undefined = () => undefined): LabTestDetail {
+export function labTest(repository: HealthRepository, loinc: string, sourceLabel: (id: string) => string | undefined = () => undefined, limit = LAB_RESULTS_LIMIT): LabTestDetail {
   if (!LOINC.test(loinc)) throw new HearthError('invalid', 'not a LOINC code');
-  const rows = repository.observationsOfCode(loinc, LAB_RESULTS_LIMIT).reverse();
+  if (!Number.isInteger(limit) || limit < 1 || limit > LAB_RESULTS_LIMIT) throw new HearthError('invalid', `limit must be a whole number from 1 to ${LAB_RESULTS_LIMIT}`);
+  const rows = repository.observationsOfCode(loinc, limit).reverse();
   if (rows.length === 0) throw new HearthError('not-found', 'no results of this test');
   const results = rows.map((row) => ({ row, resource: JSON.parse(row.json) as Json }));
   const unitCount = new Map<string, number>();
@@ -94,5 +102,5 @@ export function labTest(repository: HealthRepository, loinc: string, sourceLabel
   const name = labelOf(results.at(-1)!.resource);
   const sources: Record<string, string> = {};
   for (const { row } of results) if (row.sourceId && !(row.sourceId in sources)) sources[row.sourceId] = sourceLabel(row.sourceId) ?? 'Unknown source';
-  return { loinc, name, panel: panelOf(loinc), series: [...series.values()], other, sources };
+  return { loinc, name, panel: panelOf(loinc), total: Math.max(repository.countOfCode(loinc), rows.length), series: [...series.values()], other, sources };
 }

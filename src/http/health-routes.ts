@@ -37,7 +37,13 @@ export function registerHealthRoutes(app: FastifyInstance, instance: Instance, a
     async (request) => health.timeline(callerOf(auth, request), request.params.personId, request.query),
   );
   app.get<{ Params: { personId: string } }>('/api/people/:personId/labs', async (request) => health.labs(callerOf(auth, request), request.params.personId));
-  app.get<{ Params: { personId: string; loinc: string } }>('/api/people/:personId/labs/:loinc', async (request) =>
-    health.labTest(callerOf(auth, request), request.params.personId, request.params.loinc),
+  app.get<{ Params: { personId: string; loinc: string }; Querystring: { limit?: string } }>(
+    '/api/people/:personId/labs/:loinc',
+    { schema: { querystring: { type: 'object', additionalProperties: false, properties: { limit: QUERY_TEXT } } } },
+    async (request) => {
+      // The newest `limit` results (the page's first screen); without it, all up to LAB_RESULTS_LIMIT.
+      const limit = request.query.limit === undefined ? undefined : /^\d{1,4}$/.test(request.query.limit) ? Number(request.query.limit) : NaN;
+      return health.labTest(callerOf(auth, request), request.params.personId, request.params.loinc, limit);
+    },
   );
 }

@@ -111,4 +111,27 @@ describe('health pages in Chromium', () => {
     expect(browser.foreignRequests).toEqual([]);
     expect(browser.pageErrors).toEqual([]);
   });
+
+  it('opened directly, asks for a page\'s data once, alongside the session check, and a lab test\'s newest results first', { timeout: 120_000 }, async () => {
+    const { page } = browser;
+    const requests: string[] = [];
+    const record = (request: { url(): string }) => void (request.url().includes('/api/') && requests.push(new URL(request.url()).pathname + new URL(request.url()).search));
+    page.on('request', record);
+    try {
+      await page.goto(`${base}/people/${personId}/labs/2345-7`);
+      await page.locator('[data-lab-detail="2345-7"]').waitFor();
+      const labs = `/api/people/${personId}/labs`;
+      expect(requests.filter((url) => url === labs)).toHaveLength(1);
+      expect(requests.filter((url) => url.startsWith(`${labs}/2345-7`))).toEqual([`${labs}/2345-7?limit=200`]);
+      // Asked before the session's answer came back (not after it, as a mounted page would).
+      expect(requests.indexOf(labs)).toBeLessThan(requests.indexOf('/api/session') + 1);
+      requests.length = 0;
+      await page.goto(`${base}/people/${personId}/dashboard`);
+      await page.locator('[data-page="dashboard"][data-ready="true"]').waitFor();
+      expect(requests.filter((url) => url.endsWith('/dashboard'))).toHaveLength(1);
+    } finally {
+      page.off('request', record);
+    }
+    expect(browser.pageErrors).toEqual([]);
+  });
 });

@@ -23,9 +23,17 @@ export function App() {
 
   const load = useCallback(async (notice?: string) => {
     try {
+      // Both at once: one round trip before the first page, not two. Without an owner the session
+      // question is refused (setup-required), which only matters when setup is not the answer.
+      const session = getSession().then(
+        (info) => ({ info }),
+        (error: unknown) => ({ error }),
+      );
       const setup = await get<{ needsOwner: boolean }>('/api/setup');
       if (setup.needsOwner) return setState({ kind: 'setup' });
-      const info = await getSession();
+      const answer = await session;
+      if ('error' in answer) throw answer.error;
+      const { info } = answer;
       setState(info ? { kind: 'signed-in', session: info } : { kind: 'signed-out', ...(notice ? { notice } : {}) });
     } catch (error) {
       setState({ kind: 'failed', error });

@@ -4,6 +4,7 @@ import { createTheme, MantineProvider, type CSSVariablesResolver } from '@mantin
 import { StrictMode } from 'react';
 import { createRoot } from 'react-dom/client';
 import { App } from './App.tsx';
+import { preloadHealthPage } from './health/routes.tsx';
 
 // System fonts only: Hearth works offline and loads nothing from another origin. Darker shades than
 // Mantine's defaults: text and controls keep WCAG 2.2 AA contrast (4.5:1), checked by axe in the tests.
@@ -14,6 +15,9 @@ const contrast: CSSVariablesResolver = () => ({
   // Dark mode (quality/ColorSchemeToggle.tsx): lighter dimmed text and brand for the same AA contrast on dark backgrounds.
   dark: { '--mantine-color-dimmed': 'var(--mantine-color-dark-1)', '--hearth-brand': 'var(--mantine-color-teal-4)', '--mantine-color-anchor': 'var(--mantine-color-teal-4)' },
 });
+
+// A health page opened directly (a bookmark, a reload): its code and data load alongside the session check.
+preloadHealthPage(window.location.pathname);
 
 createRoot(document.getElementById('root')!).render(
   <StrictMode>

@@ -1,10 +1,11 @@
 import { Alert, Badge, Group, List, SimpleGrid, Skeleton, Stack, Table, Text, Title } from '@mantine/core';
 import { lazy, Suspense } from 'react';
-import { get, seg } from '../api.ts';
+import { seg } from '../api.ts';
 import { Link } from '../router.tsx';
 import { usePerson } from '../session.tsx';
 import { Empty, ErrorNote, Loading, useLoad } from '../ui.tsx';
 import { Card, day, FlagBadge } from './parts.tsx';
+import { getHealth, healthApi } from './prefetch.ts';
 import type { Dashboard, Item } from './types.ts';
 
 // Alert titles take the alert's colour, too light on its tinted background for WCAG AA contrast.
@@ -41,7 +42,7 @@ function Items({ items, empty, pid }: { items: Item[]; empty: string; pid: strin
 /** A person's health at a glance (issue 5 §1). */
 export function DashboardPage({ pid }: { pid: string }) {
   const person = usePerson(pid);
-  const loaded = useLoad(`dashboard:${pid}`, () => get<Dashboard>(`/api/people/${seg(pid)}/dashboard`));
+  const loaded = useLoad(`dashboard:${pid}`, () => getHealth<Dashboard>(healthApi.dashboard(pid)));
   const data = loaded.data;
   return (
     <Stack maw={1100} data-page="dashboard" data-ready={data ? 'true' : undefined}>

@@ -1,20 +1,28 @@
-import { Badge, Grid, NavLink, Paper, ScrollArea, Skeleton, Stack, Table, Text, Title } from '@mantine/core';
-import { lazy, Suspense } from 'react';
-import { get, seg } from '../api.ts';
+import { Badge, Button, Grid, Group, NavLink, Paper, ScrollArea, Skeleton, Stack, Table, Text, Title } from '@mantine/core';
+import { lazy, Suspense, useRef, useState } from 'react';
+import { seg } from '../api.ts';
 import { navigate } from '../router.tsx';
 import { usePerson } from '../session.tsx';
 import { Empty, ErrorNote, Loading, useLoad } from '../ui.tsx';
 import { Card, day, FlagBadge } from './parts.tsx';
+import { getHealth, healthApi, LAB_FIRST, LAB_MOST } from './prefetch.ts';
 import type { LabOverview, LabTestDetail } from './types.ts';
 
 const LabChart = lazy(() => import('./charts.tsx').then((module) => ({ default: module.LabChart })));
 
 function TestDetail({ pid, loinc }: { pid: string; loinc: string }) {
-  const loaded = useLoad(`lab:${pid}:${loinc}`, () => get<LabTestDetail>(`/api/people/${seg(pid)}/labs/${seg(loinc)}`));
-  const detail = loaded.data;
+  // The newest results first (what one screen shows, quickly); all of them when the person asks.
+  const [all, setAll] = useState(false);
+  const loaded = useLoad(`lab:${pid}:${loinc}:${all ? 'all' : 'first'}`, () => getHealth<LabTestDetail>(healthApi.labTest(pid, loinc, all ? undefined : LAB_FIRST)));
+  // While all results load, the newest stay on screen.
+  const last = useRef<LabTestDetail | undefined>(undefined);
+  if (loaded.data) last.current = loaded.data;
+  const detail = loaded.data ?? last.current;
   if (loaded.loading && !detail) return <Loading label="Loading results…" />;
   if (!detail) return <ErrorNote error={loaded.error} title="These results cannot be shown" />;
   const sourceCount = Object.keys(detail.sources).length;
+  const count = detail.series.reduce((sum, series) => sum + series.points.length, detail.other.length);
+  const more = detail.total > count;
   return (
     <Stack data-lab-detail={detail.loinc}>
       <Title order={2} size="h3">
@@ -23,6 +31,19 @@ function TestDetail({ pid, loinc }: { pid: string; loinc: string }) {
           LOINC {detail.loinc} · {detail.panel.name}
         </Text>
       </Title>
+      {more && (
+        <Group gap="sm">
+          <Text size="sm">
+            The newest {count} of {detail.total} results.
+          </Text>
+          {(!all || loaded.loading) && (
+            <Button size="xs" variant="light" loading={all && loaded.loading} onClick={() => setAll(true)}>
+              {detail.total > LAB_MOST ? `Show the newest ${LAB_MOST}` : `Show all ${detail.total}`}
+            </Button>
+          )}
+        </Group>
+      )}
+      {all && <ErrorNote error={loaded.error} title="The other results cannot be shown" />}
       {detail.series.map((series) => (
         <Card key={series.unit} title={`Results in ${series.unit}`} id={`unit-${series.unit.replace(/\W+/g, '-')}`}>
           {detail.series.length > 1 && (
@@ -83,7 +104,7 @@ function TestDetail({ pid, loinc }: { pid: string; loinc: string }) {
 /** Lab results grouped by panel and test, each test with its trend, range, flags and sources (issue 5 §3). */
 export function LabsPage({ pid, loinc }: { pid: string; loinc?: string }) {
   const person = usePerson(pid);
-  const loaded = useLoad(`labs:${pid}`, () => get<LabOverview>(`/api/people/${seg(pid)}/labs`));
+  const loaded = useLoad(`labs:${pid}`, () => getHealth<LabOverview>(healthApi.labs(pid)));
   const overview = loaded.data;
   const selected = loinc ?? overview?.panels[0]?.tests[0]?.loinc;
   return (

@@ -1,16 +1,17 @@
 import { Badge, Button, Checkbox, Group, NativeSelect, Paper, Stack, Text, TextInput, Title } from '@mantine/core';
 import { useWindowVirtualizer } from '@tanstack/react-virtual';
 import { useCallback, useEffect, useRef, useState } from 'react';
-import { get, seg } from '../api.ts';
+import { seg } from '../api.ts';
 import { label as typeLabel } from '../fhir/render.tsx';
 import { Link } from '../router.tsx';
 import { usePerson } from '../session.tsx';
 import { Empty, ErrorNote, Loading } from '../ui.tsx';
 import { day, FlagBadge } from './parts.tsx';
+import { getHealth, healthApi, TIMELINE_PAGE } from './prefetch.ts';
 import type { TimelinePage as Page, TimelineVisit } from './types.ts';
 
 const TYPES = ['Condition', 'Procedure', 'MedicationRequest', 'Observation', 'DiagnosticReport', 'DocumentReference', 'Immunization'] as const;
-const PAGE = 40;
+const PAGE = TIMELINE_PAGE;
 /** Items shown per type in a visit before "and N more" (a visit with 40 lab results stays readable). */
 const PER_TYPE = 4;
 
@@ -88,7 +89,7 @@ export function TimelinePage({ pid }: { pid: string }) {
       if (filters.source) query.set('source', filters.source);
       setState((current) => ({ ...current, loading: true }));
       try {
-        const page = await get<Page>(`/api/people/${seg(pid)}/timeline?${query.toString()}`);
+        const page = await getHealth<Page>(healthApi.timeline(pid, query));
         if (mine !== generation.current) return; // the filters changed meanwhile
         setVisits((current) => (cursor ? [...current, ...page.visits] : page.visits));
         setNext(page.next);

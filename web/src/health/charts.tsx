@@ -33,6 +33,7 @@ export function LabChart({ name, unit, points }: { name: string; unit: string; p
   const low = points.findLast((point) => point.low !== undefined)?.low;
   const high = points.findLast((point) => point.high !== undefined)?.high;
   const flagged = points.filter((point) => point.flag).length;
+  const dense = data.length > 300;
   const label = `${name} in ${unit}: ${points.length} results, ${flagged} out of range${low !== undefined || high !== undefined ? `; reference range ${low ?? '…'}–${high ?? '…'}` : ''}`;
   return (
     <div role="img" aria-label={label} data-chart="lab">
@@ -48,9 +49,15 @@ export function LabChart({ name, unit, points }: { name: string; unit: string; p
             dataKey="value"
             stroke="var(--mantine-color-teal-8)"
             isAnimationActive={false}
-            dot={(props: { cx?: number; cy?: number; index?: number; payload?: { flag?: string } }) => (
-              <circle key={props.index} cx={props.cx} cy={props.cy} r={props.payload?.flag ? 4 : 2.5} fill={props.payload?.flag ? 'var(--mantine-color-red-8)' : 'var(--mantine-color-teal-8)'} />
-            )}
+            dot={(props: { cx?: number; cy?: number; index?: number; payload?: { flag?: string } }) =>
+              // Past a few hundred results (all of a test on request) only flagged ones get a dot:
+              // thousands of SVG circles are slow to draw and read as one thick line anyway.
+              dense && !props.payload?.flag ? (
+                <g key={props.index} />
+              ) : (
+                <circle key={props.index} cx={props.cx} cy={props.cy} r={props.payload?.flag ? 4 : 2.5} fill={props.payload?.flag ? 'var(--mantine-color-red-8)' : 'var(--mantine-color-teal-8)'} />
+              )
+            }
           />
         </LineChart>
       </ResponsiveContainer>
