@@ -26,9 +26,11 @@ export function fastValidate(resource: unknown): boolean {
   const resourceType = (resource as { resourceType?: unknown }).resourceType;
   if (typeof resourceType !== 'string' || !isPlannedResourceType(resourceType)) return false;
   const plan = typePlan(resourceType)!;
-  for (const invariant of plan.rootInvariants) if (!invariant(resource)) return false;
   try {
-    return walkObject(resource as Record<string, unknown>, plan, true);
+    if (!walkObject(resource as Record<string, unknown>, plan, true)) return false;
+    // After the walk: the compiled invariants may then rely on well-formed values.
+    for (const invariant of plan.rootInvariants) if (!invariant(resource)) return false;
+    return true;
   } catch {
     // A stack overflow on absurd nesting: medplum decides (and fails the same way or reports).
     return false;
@@ -39,6 +41,7 @@ function walkObject(object: Record<string, unknown>, plan: TypePlan, isResource:
   const properties = plan.properties;
   let required = 0;
   let seen: string[] | undefined;
+  let undefinedChoices: string[] | undefined;
   let count = 0;
   for (const key in object) {
     count++;
@@ -48,8 +51,16 @@ function walkObject(object: Record<string, unknown>, plan: TypePlan, isResource:
     const value = object[key];
     if (isEmptyValue(value)) {
       // medplum reads '', [] and {} as an absent element: fine when optional, "missing" when
-      // required. For a choice element it reports an unknown property; null is an error.
-      if (property.min > 0 || property.elementKey !== key || value === null || value === undefined) return false;
+      // required. For a choice element it reports an unknown property; null is an error. An
+      // undefined value (objects built in code) reads as absent too; an undefined choice property
+      // only when another property of its element has a value (medplum then reads it as that one).
+      if (value === null) return false;
+      if (property.elementKey !== key) {
+        if (value !== undefined) return false;
+        (undefinedChoices ??= []).push(property.elementKey);
+      } else if (property.min > 0) {
+        return false;
+      }
       continue;
     }
     if (!walkProperty(value, property)) return false;
@@ -62,6 +73,7 @@ function walkObject(object: Record<string, unknown>, plan: TypePlan, isResource:
     }
     if (property.min > 0) required++;
   }
+  if (undefinedChoices !== undefined) for (const elementKey of undefinedChoices) if (seen === undefined || !seen.includes(elementKey)) return false;
   return count > 0 && required === plan.requiredCount;
 }
 

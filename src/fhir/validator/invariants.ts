@@ -88,6 +88,18 @@ function hasCoding(concept: Any, system: string, codes: readonly string[]): bool
   return false;
 }
 
+/** `contained.X.empty()`: true when no contained resource has X (vacuously when none is contained). */
+function everyContained(value: Any, test: (contained: Any) => boolean): boolean {
+  const contained = value.contained;
+  if (!Array.isArray(contained)) return true;
+  for (const c of contained) if (!test(c)) return false;
+  return true;
+}
+
+function metaAbsent(resource: Any, name: string): boolean {
+  return isEmptyValue(resource.meta) || absent(resource.meta, name);
+}
+
 const extensionValue = choice('Extension', 'value[x]');
 const observationValue = choice('Observation', 'value[x]');
 const conditionAbatement = choice('Condition', 'abatement[x]');
@@ -100,13 +112,13 @@ const has = (value: Any, name: string): boolean => !isEmptyValue(value[name]);
 const COMPILED = new Map<string, Invariant>([
   // Extension (FHIR R4 extensibility.html): "Must have either extensions or value[x], not both".
   ['ext-1 extension.exists() != value.exists()', (v) => has(v, 'extension') !== extensionValue(v)],
-  // DomainResource (R4 domainresource.html): constraints on contained resources; true when none.
+  // DomainResource (R4 domainresource.html): what contained resources may not carry.
   // Narrative.div: medplum's htmlChecks() is a stub that answers true (fhirpath/functions.ts).
   ['txt-1 htmlChecks()', () => true],
   ['txt-2 htmlChecks()', () => true],
-  ['dom-2 contained.contained.empty()', (v) => absent(v, 'contained')],
-  ['dom-4 contained.meta.versionId.empty() and contained.meta.lastUpdated.empty()', (v) => absent(v, 'contained')],
-  ['dom-5 contained.meta.security.empty()', (v) => absent(v, 'contained')],
+  ['dom-2 contained.contained.empty()', (v) => everyContained(v, (c) => absent(c, 'contained'))],
+  ['dom-4 contained.meta.versionId.empty() and contained.meta.lastUpdated.empty()', (v) => everyContained(v, (c) => metaAbsent(c, 'versionId') && metaAbsent(c, 'lastUpdated'))],
+  ['dom-5 contained.meta.security.empty()', (v) => everyContained(v, (c) => metaAbsent(c, 'security'))],
   // Timing.repeat (R4 datatypes.html#Timing).
   ['tim-1 duration.empty() or durationUnit.exists()', (v) => absent(v, 'duration') || has(v, 'durationUnit')],
   ['tim-2 period.empty() or periodUnit.exists()', (v) => absent(v, 'period') || has(v, 'periodUnit')],
