@@ -1,7 +1,8 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { convertCcdaToFhir, convertXmlToCcda } from '@medplum/ccda';
-import { validateResource, type Resource } from '@medplum/core';
+import { validateResource } from '@medplum/core';
+import type { Resource } from '@medplum/fhirtypes';
 import { demoFamily, generatePersonRecords } from '../../demo/index.ts';
 import { DEFAULT_READ_LIMITS } from '../../import/readers/limits.ts';
 import { readCcda } from '../../import/readers/ccda-reader.ts';
@@ -52,6 +53,10 @@ export async function ccdaRecords(): Promise<Json[]> {
   const xml = readFileSync(CCDA_FIXTURE, 'utf8');
   const raw = convertCcdaToFhir(convertXmlToCcda(xml)) as unknown as { entry?: { resource?: Json }[] };
   const out: Json[] = (raw.entry ?? []).flatMap((entry) => (entry.resource ? [entry.resource] : []));
-  for await (const item of readCcda([Buffer.from(xml)], 'ccd-sample.xml', DEFAULT_READ_LIMITS)) if (item.kind === 'resource') out.push(item.resource);
+  for await (const item of readCcda(once(Buffer.from(xml)), 'ccd-sample.xml', DEFAULT_READ_LIMITS)) if (item.kind === 'resource') out.push(item.resource);
   return out;
+}
+
+async function* once(bytes: Buffer): AsyncGenerator<Buffer> {
+  yield bytes;
 }
