@@ -109,11 +109,11 @@ function mutateOnce(record: Json, donors: readonly Json[], next: () => number): 
       else if (slot) (slot.parent as unknown[]).splice(slot.key as number, 1);
       break;
     case 1: // an unknown property
-      Object.defineProperty(target, pick(next, UNKNOWN_KEYS), { value: pick(next, VALUES), enumerable: true, configurable: true, writable: true });
+      Object.defineProperty(target, pick(next, UNKNOWN_KEYS), { value: structuredClone(pick(next, VALUES)), enumerable: true, configurable: true, writable: true });
       break;
     case 2: // wrong JSON type / bad primitive format / empty at any depth
     case 3:
-      set(pick(next, VALUES));
+      set(structuredClone(pick(next, VALUES)));
       break;
     case 4: // array ↔ scalar
       if (slot) set(Array.isArray(slot.value) ? slot.value[0] : [slot.value]);

@@ -69,6 +69,8 @@ function buildPlan(name: string): TypePlan | null {
     // Profiles' slicing and fixed/pattern values do not occur in the base R4 definitions; if they
     // ever do, the whole type goes to medplum rather than being checked half.
     if (element.slicing || element.fixed || element.pattern) return UNPLANNABLE;
+    // A prohibited element (max 0, only in profiles) is left out: its properties are unknown here.
+    if (element.max < 1) continue;
     const invariants = compileInvariants(element.constraints);
     if (element.min > 0) requiredCount++;
     const isChoice = elementKey.endsWith('[x]');
