@@ -13,7 +13,8 @@ import { isPlannedResourceType, typePlan, type PropertyPlan, type TypePlan } fro
  * - every property is an element of the type (or `resourceType` on a resource), choice elements
  *   by their typed names (`valueQuantity`), at most one property per choice element;
  * - arrays where the element repeats (base max > 1), single values where it does not; min/max;
- * - every required element (min ≥ 1) is present;
+ * - every required element (min ≥ 1) is present; '', [], {} and undefined read as absent, as in
+ *   medplum's property lookup (so accepted for an optional element, "missing" for a required one);
  * - primitives: JSON type, non-blank and ≤ 1 MB strings, medplum's format regex per type,
  *   finite numbers, integers, positiveInt > 0, unsignedInt ≥ 0;
  * - complex values recursively by their type's plan; nested resources (contained,
