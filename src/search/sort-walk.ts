@@ -1,6 +1,7 @@
 import type { IndexedSearchParam } from '../fhir/search-index/index.ts';
 import type { SqliteDatabase } from '../storage/encrypted-database.ts';
 import type { SortKey } from './parse-query.ts';
+import { longestDateSpan } from './date-span.ts';
 import { joinSql, prepareCached, type Clause, type Sql } from './sql.ts';
 
 /** Searches whose driver holds at most this many resources sort them all (sort.ts): cheaper than a walk through sparse matches. */
@@ -94,10 +95,19 @@ export function readSortWalk(
     };
     readHighestEnds([...found.keys()]);
     const t = [...found.values()].sort((a, b) => b - a)[wanted - 1]!;
-    const overlapping = prepareCached(
-      db,
-      `SELECT rid FROM idx_date INDEXED BY idx_date_lookup WHERE type = ? AND param = ? AND start < ? AND end >= ? LIMIT ${OVERLAP_LIMIT}`,
-    ).pluck().all(resourceType, key.code, boundary!, t) as number[];
+    // Such a row starts at or after t - D, D the parameter's longest span (date-span.ts); a span too
+    // long for exact arithmetic (an open Period) leaves the scan unbounded below.
+    const span = longestDateSpan(db, resourceType, key.code);
+    const from = span === null ? undefined : t - span;
+    const overlapping = (
+      from !== undefined && Number.isSafeInteger(from)
+        ? prepareCached(db, `SELECT rid FROM idx_date INDEXED BY idx_date_lookup WHERE type = ? AND param = ? AND start < ? AND start >= ? AND end >= ? LIMIT ${OVERLAP_LIMIT}`)
+            .pluck()
+            .all(resourceType, key.code, boundary!, from, t)
+        : prepareCached(db, `SELECT rid FROM idx_date INDEXED BY idx_date_lookup WHERE type = ? AND param = ? AND start < ? AND end >= ? LIMIT ${OVERLAP_LIMIT}`)
+            .pluck()
+            .all(resourceType, key.code, boundary!, t)
+    ) as number[];
     if (overlapping.length >= OVERLAP_LIMIT) return undefined;
     const added = [...new Set(overlapping)].filter((rid) => !seen.has(rid) && matches(rid));
     if (added.length > 0) readHighestEnds(added);
