@@ -79,6 +79,10 @@ describe('query planning against brute force', () => {
     ['date=ge2003&date=lt2004&value-quantity=ge90', (i) => day(i).startsWith('2003') && i % 100 >= 90],
     ['category=laboratory&subject=Patient/a', (i) => i % 2 === 0],
     ['category=laboratory&subject=Patient/a&value-quantity=ne5&status:missing=false', (i) => i % 2 === 0 && i % 100 !== 5],
+    // A complete driver of 2,500 (the subject), then a smaller clause that takes over, or larger ones left per candidate.
+    ['subject=Patient/b&value-quantity=ge97', (i) => i % 2 === 1 && i % 100 >= 97],
+    ['subject=Patient/a&date=ge2010-01-01&category=laboratory', (i) => i % 2 === 0 && day(i) >= '2010-01-01'],
+    ['subject=Patient/a&value-quantity=ge40&date=lt2005-01-01', (i) => i % 2 === 0 && i % 100 >= 40 && day(i) < '2005-01-01'],
   ];
   for (const [query, keep] of cases) {
     it(query, () => {

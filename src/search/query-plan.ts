@@ -54,6 +54,10 @@ export function planMatches(db: SqliteDatabase, resourceType: string, clauses: r
       break;
     }
     if (driver !== undefined && complete(driver) && clause.rank >= SCAN_RANK) continue;
+    // With a complete driver of n resources, a clause can only take over with fewer: first count up
+    // to n of its index rows from the index alone (no rid read, so 3-10x cheaper than the probe)
+    // and read its rids only when it may win. A clause left unprobed is checked per candidate.
+    if (driver !== undefined && complete(driver) && clause.correlated !== undefined && !indexRowsBelow(db, clause, probed(driver).length)) continue;
     const rows = probed(clause).length;
     if (driver === undefined || rows < probed(driver).length) driver = clause;
     if (rows < SMALL_DRIVER) break;
@@ -80,6 +84,15 @@ export function planMatches(db: SqliteDatabase, resourceType: string, clauses: r
   // FTS5 driver, reruns the full-text query once per candidate (260 ms instead of 1 ms on 100k resources).
   const body = complete(driver) ? ridList(probes.get(driver)!) : { text: `SELECT DISTINCT rid FROM (${driver.set.text})`, params: driver.set.params };
   return { with: { text: `WITH candidates AS MATERIALIZED (${body.text})`, params: body.params }, where, narrowed: true, driver, probed: probes.get(driver)?.length };
+}
+
+/**
+ * Whether `clause` has fewer than `size` index rows. Rows, not resources (a resource may have
+ * several), so "no" may be wrong for a clause with repeated rows: that only costs a better driver.
+ */
+function indexRowsBelow(db: SqliteDatabase, clause: Clause, size: number): boolean {
+  const statement = prepareCached(db, `SELECT count(*) FROM (SELECT rid FROM (${clause.set.text}) LIMIT ?)`);
+  return (statement.pluck().get(...clause.set.params, size) as number) < size;
 }
 
 function probe(db: SqliteDatabase, clause: Clause): number[] {
