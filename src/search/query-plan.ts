@@ -19,6 +19,8 @@ export interface MatchPlan {
   /** The driver clause, and how many rows its probe read (undefined: not probed). */
   driver?: Clause;
   probed?: number;
+  /** The clauses whose probe read their whole set: their rids (for sort-walk.ts to test in memory). */
+  sets: ReadonlyMap<Clause, ReadonlySet<number>>;
 }
 
 /**
@@ -77,13 +79,14 @@ export function planMatches(db: SqliteDatabase, resourceType: string, clauses: r
       return clause.negate ? { text: `NOT ${clause.correlated.text}`, params: clause.correlated.params } : clause.correlated;
     });
   const where = conditions.length === 0 ? sql('1') : joinSql(conditions, ' AND ');
+  const sets = new Map([...probes].filter(([clause]) => complete(clause)).map(([clause, rids]) => [clause, new Set(rids)]));
   if (driver === undefined) {
-    return { with: sql('WITH candidates AS (SELECT rid FROM resources WHERE type = ?)', resourceType), where, narrowed: false };
+    return { with: sql('WITH candidates AS (SELECT rid FROM resources WHERE type = ?)', resourceType), where, narrowed: false, sets };
   }
   // Materialised on purpose: as a plain subquery SQLite pushes the conditions into it and, with an
   // FTS5 driver, reruns the full-text query once per candidate (260 ms instead of 1 ms on 100k resources).
   const body = complete(driver) ? ridList(probes.get(driver)!) : { text: `SELECT DISTINCT rid FROM (${driver.set.text})`, params: driver.set.params };
-  return { with: { text: `WITH candidates AS MATERIALIZED (${body.text})`, params: body.params }, where, narrowed: true, driver, probed: probes.get(driver)?.length };
+  return { with: { text: `WITH candidates AS MATERIALIZED (${body.text})`, params: body.params }, where, narrowed: true, driver, probed: probes.get(driver)?.length, sets };
 }
 
 /**
@@ -106,15 +109,18 @@ function ridList(rids: readonly number[]): Sql {
 }
 
 /**
- * Whether the candidates number more than `size`: every resource of the type counts as more; a
- * driver the planner did not probe (the only positive clause) is probed up to `size + 1` rows.
+ * How many candidates there are, up to `size + 1` (more is reported as `size + 1`): every resource
+ * of the type counts as more; a complete driver by its distinct rids; a driver the planner did not
+ * probe (the only positive clause) by its first `size + 1` index rows — rows, so an estimate where
+ * a resource has several.
  */
-export function candidatesExceed(db: SqliteDatabase, plan: MatchPlan, size: number): boolean {
-  if (plan.driver === undefined) return true;
-  if (plan.probed !== undefined && (plan.probed > size || plan.probed < PROBE_LIMIT)) return plan.probed > size;
+export function candidateCount(db: SqliteDatabase, plan: MatchPlan, size: number): number {
+  if (plan.driver === undefined) return size + 1;
+  const set = plan.sets.get(plan.driver);
+  if (set !== undefined) return Math.min(set.size, size + 1);
+  if (plan.probed !== undefined && plan.probed > size) return size + 1;
   // count(*) of the first rows, not the rows themselves: SQLite then reads only the index.
-  const rows = prepareCached(db, `SELECT count(*) FROM (SELECT rid FROM (${plan.driver.set.text}) LIMIT ${size + 1})`).pluck().get(plan.driver.set.params) as number;
-  return rows > size;
+  return prepareCached(db, `SELECT count(*) FROM (SELECT rid FROM (${plan.driver.set.text}) LIMIT ${size + 1})`).pluck().get(plan.driver.set.params) as number;
 }
 
 /**

@@ -1,7 +1,7 @@
 import type { IndexedSearchParam } from '../fhir/search-index/index.ts';
 import type { SqliteDatabase } from '../storage/encrypted-database.ts';
 import type { SortKey } from './parse-query.ts';
-import { longestDateSpan } from './date-span.ts';
+import { dateRowStats, longestDateSpan } from './date-span.ts';
 import { joinSql, prepareCached, type Clause, type Sql } from './sql.ts';
 
 /** Searches whose driver holds at most this many resources sort them all (sort.ts): cheaper than a walk through sparse matches. */
@@ -30,6 +30,21 @@ export function sortWalkKey(
 }
 
 /**
+ * Whether a walk should fill a page of `wanted` from `candidates` resources (a superset of the
+ * matches; candidateCount in query-plan.ts) well within SORT_WALK_ROWS: more than SORT_WALK_MIN of
+ * them, or few enough rows of the parameter per candidate. The estimate assumes matches spread
+ * evenly in date order and a row per resource; when wrong the walk gives up and the search sorts.
+ * For a 100k vault's 3,396 HbA1c results among 78,655 Observation dates, a page of 20 is ~460 rows
+ * away: walking them and counting beats sorting every match (10.8 -> ~7 ms).
+ */
+export function shortWalk(db: SqliteDatabase, resourceType: string, key: SortKey, candidates: number, wanted: number): boolean {
+  if (candidates > SORT_WALK_MIN) return true;
+  if (candidates === 0) return false;
+  const { rows } = dateRowStats(db, resourceType, key.code);
+  return (wanted * rows) / candidates <= SORT_WALK_ROWS / 4;
+}
+
+/**
  * The page of a search sorted by one date parameter, read in the sort's order from the date index
  * instead of sorting every match (sort.ts): for a large set and a small page, most matches are never
  * looked at. Same order as orderBy in sort.ts — ascending by a resource's lowest start, descending by
@@ -42,6 +57,7 @@ export function sortWalkKey(
  * page is full (all rows starting at or after `s` read); each resource's highest end is then read
  * exactly, and the page's last value `t` bounds what is missing: any other match on the page has a
  * row with end >= t, which started before `s` (`end >= start` always), found in one more pass.
+ * `known`: clauses whose complete set of rids the planner holds (MatchPlan.sets), tested in memory.
  */
 export function readSortWalk(
   db: SqliteDatabase,
@@ -50,12 +66,21 @@ export function readSortWalk(
   key: SortKey,
   count: number,
   offset: number,
+  known: ReadonlyMap<Clause, ReadonlySet<number>> = new Map(),
 ): number[] | undefined {
   const wanted = offset + count;
-  const conditions = clauses.map((clause): Sql => (clause.negate ? { ...clause.correlated!, text: `NOT ${clause.correlated!.text}` } : clause.correlated!));
+  // Clauses whose whole set the planner already read are tested here; the others by SQL, per resource.
+  const sets = clauses.flatMap((clause) => {
+    const set = known.get(clause);
+    return set === undefined ? [] : [{ set, negate: clause.negate }];
+  });
+  const conditions = clauses
+    .filter((clause) => !known.has(clause))
+    .map((clause): Sql => (clause.negate ? { ...clause.correlated!, text: `NOT ${clause.correlated!.text}` } : clause.correlated!));
   const where = conditions.length === 0 ? undefined : joinSql(conditions, ' AND ');
   const matchStatement = where === undefined ? undefined : prepareCached(db, `SELECT 1 FROM (SELECT value AS rid FROM json_each(?)) AS d WHERE ${where.text}`);
-  const matches = (rid: number) => matchStatement === undefined || matchStatement.get(`[${rid}]`, ...where!.params) !== undefined;
+  const matches = (rid: number) =>
+    sets.every(({ set, negate }) => set.has(rid) !== negate) && (matchStatement === undefined || matchStatement.get(`[${rid}]`, ...where!.params) !== undefined);
 
   const direction = key.descending ? 'DESC' : 'ASC';
   const walk = prepareCached(
