@@ -7,7 +7,7 @@ import { joinSql, prepareCached, type Clause, type Sql } from './sql.ts';
 /** Searches whose driver holds at most this many resources sort them all (sort.ts): cheaper than a walk through sparse matches. */
 export const SORT_WALK_MIN = 4000;
 /** Searches with fewer candidates always sort them all (sort.ts). */
-export const SORT_ALL_MAX = 1000;
+export const SORT_ALL_MAX = 250;
 /** How many idx_date rows a walk reads before giving up on it (the matches are too sparse in date order). */
 export const SORT_WALK_ROWS = 4096;
 /** The most resources the descending walk's second pass (periods that started earlier) may add. */
@@ -41,7 +41,7 @@ export function sortWalkKey(
  */
 export function shortWalk(db: SqliteDatabase, resourceType: string, key: SortKey, candidates: number, wanted: number): boolean {
   if (candidates > SORT_WALK_MIN) return true;
-  // Sorting this few costs about a millisecond: not worth reading the parameter's row count for.
+  // Sorting this few costs well under a millisecond: not worth reading the parameter's row count for.
   if (candidates < SORT_ALL_MAX) return false;
   const { rows } = dateRowStats(db, resourceType, key.code);
   return (wanted * rows) / candidates <= SORT_WALK_ROWS / 4;
