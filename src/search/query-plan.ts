@@ -19,6 +19,8 @@ export interface MatchPlan {
   /** The driver clause, and how many rows its probe read (undefined: not probed). */
   driver?: Clause;
   probed?: number;
+  /** The clauses whose probe read their whole set: their rids (for sort-walk.ts to test in memory). */
+  sets: ReadonlyMap<Clause, ReadonlySet<number>>;
 }
 
 /**
@@ -54,6 +56,10 @@ export function planMatches(db: SqliteDatabase, resourceType: string, clauses: r
       break;
     }
     if (driver !== undefined && complete(driver) && clause.rank >= SCAN_RANK) continue;
+    // With a complete driver of n resources, a clause can only take over with fewer: first count up
+    // to n of its index rows from the index alone (no rid read, so 3-10x cheaper than the probe)
+    // and read its rids only when it may win. A clause left unprobed is checked per candidate.
+    if (driver !== undefined && complete(driver) && clause.correlated !== undefined && !indexRowsBelow(db, clause, probed(driver).length)) continue;
     const rows = probed(clause).length;
     if (driver === undefined || rows < probed(driver).length) driver = clause;
     if (rows < SMALL_DRIVER) break;
@@ -73,13 +79,23 @@ export function planMatches(db: SqliteDatabase, resourceType: string, clauses: r
       return clause.negate ? { text: `NOT ${clause.correlated.text}`, params: clause.correlated.params } : clause.correlated;
     });
   const where = conditions.length === 0 ? sql('1') : joinSql(conditions, ' AND ');
+  const sets = new Map([...probes].filter(([clause]) => complete(clause)).map(([clause, rids]) => [clause, new Set(rids)]));
   if (driver === undefined) {
-    return { with: sql('WITH candidates AS (SELECT rid FROM resources WHERE type = ?)', resourceType), where, narrowed: false };
+    return { with: sql('WITH candidates AS (SELECT rid FROM resources WHERE type = ?)', resourceType), where, narrowed: false, sets };
   }
   // Materialised on purpose: as a plain subquery SQLite pushes the conditions into it and, with an
   // FTS5 driver, reruns the full-text query once per candidate (260 ms instead of 1 ms on 100k resources).
   const body = complete(driver) ? ridList(probes.get(driver)!) : { text: `SELECT DISTINCT rid FROM (${driver.set.text})`, params: driver.set.params };
-  return { with: { text: `WITH candidates AS MATERIALIZED (${body.text})`, params: body.params }, where, narrowed: true, driver, probed: probes.get(driver)?.length };
+  return { with: { text: `WITH candidates AS MATERIALIZED (${body.text})`, params: body.params }, where, narrowed: true, driver, probed: probes.get(driver)?.length, sets };
+}
+
+/**
+ * Whether `clause` has fewer than `size` index rows. Rows, not resources (a resource may have
+ * several), so "no" may be wrong for a clause with repeated rows: that only costs a better driver.
+ */
+function indexRowsBelow(db: SqliteDatabase, clause: Clause, size: number): boolean {
+  const statement = prepareCached(db, `SELECT count(*) FROM (SELECT rid FROM (${clause.set.text}) LIMIT ?)`);
+  return (statement.pluck().get(...clause.set.params, size) as number) < size;
 }
 
 function probe(db: SqliteDatabase, clause: Clause): number[] {
@@ -93,19 +109,31 @@ function ridList(rids: readonly number[]): Sql {
 }
 
 /**
- * Whether the candidates number more than `size`: every resource of the type counts as more; a
- * driver the planner did not probe (the only positive clause) is probed up to `size + 1` rows.
+ * How many candidates there are, up to `size + 1` (more is reported as `size + 1`): every resource
+ * of the type counts as more; a complete driver by its distinct rids; a driver the planner did not
+ * probe (the only positive clause) by its first `size + 1` index rows — rows, so an estimate where
+ * a resource has several.
  */
-export function candidatesExceed(db: SqliteDatabase, plan: MatchPlan, size: number): boolean {
-  if (plan.driver === undefined) return true;
-  if (plan.probed !== undefined && (plan.probed > size || plan.probed < PROBE_LIMIT)) return plan.probed > size;
+export function candidateCount(db: SqliteDatabase, plan: MatchPlan, size: number): number {
+  if (plan.driver === undefined) return size + 1;
+  const set = plan.sets.get(plan.driver);
+  if (set !== undefined) return Math.min(set.size, size + 1);
+  if (plan.probed !== undefined && plan.probed > size) return size + 1;
   // count(*) of the first rows, not the rows themselves: SQLite then reads only the index.
-  const rows = prepareCached(db, `SELECT count(*) FROM (SELECT rid FROM (${plan.driver.set.text}) LIMIT ${size + 1})`).pluck().get(plan.driver.set.params) as number;
-  return rows > size;
+  return prepareCached(db, `SELECT count(*) FROM (SELECT rid FROM (${plan.driver.set.text}) LIMIT ${size + 1})`).pluck().get(plan.driver.set.params) as number;
 }
 
-/** The number of matches (search.html#count). */
+/**
+ * The number of matches (search.html#count). A driver that is the only condition and was not read
+ * in full is counted straight from its index: `count(DISTINCT rid)` streams the rids through one
+ * b-tree instead of first copying them into the materialised candidates (8.2 ms -> 6.8 ms for
+ * 10,343 vital signs on a 100k vault; what remains is reading each index row's rid).
+ */
 export function countMatches(db: SqliteDatabase, plan: MatchPlan): number {
+  const { driver } = plan;
+  if (driver !== undefined && plan.where.text === '1' && (plan.probed === undefined || plan.probed >= PROBE_LIMIT)) {
+    return prepareCached(db, `SELECT count(DISTINCT rid) FROM (${driver.set.text})`).pluck().get(driver.set.params) as number;
+  }
   return prepareCached(db, `${plan.with.text} SELECT count(*) FROM candidates AS d WHERE ${plan.where.text}`).pluck().get([...plan.with.params, ...plan.where.params]) as number;
 }
 

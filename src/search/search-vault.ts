@@ -7,8 +7,8 @@ import { loadIncludes, planIncludes, type PageRow } from './includes.ts';
 import { parseQuery, type ParsedQuery, type SortKey } from './parse-query.ts';
 import { orderBy } from './sort.ts';
 import { prepareCached, typeClause, type Clause } from './sql.ts';
-import { candidatesExceed, countMatches, planMatches, readPage, type MatchPlan } from './query-plan.ts';
-import { readSortWalk, SORT_WALK_MIN, sortWalkKey } from './sort-walk.ts';
+import { candidateCount, countMatches, planMatches, readPage, type MatchPlan } from './query-plan.ts';
+import { readSortWalk, shortWalk, SORT_WALK_MIN, sortWalkKey } from './sort-walk.ts';
 import { registerSearchFunctions } from './token-clause.ts';
 
 export interface SearchResult {
@@ -84,6 +84,8 @@ export function searchVault(db: SqliteDatabase, query: string, options: SearchOp
 /**
  * A page sorted by one date parameter over many candidates: read in date order (sort-walk.ts) rather
  * than sorting them all; undefined when the search is not of that kind or the walk cannot tell.
+ * Fewer candidates are walked too when they are dense enough among the parameter's rows that the
+ * walk should fill the page early (shortWalk).
  */
 function readSortedPage(
   db: SqliteDatabase,
@@ -94,8 +96,9 @@ function readSortedPage(
   count: number,
   offset: number,
 ): { total: number; rids: number[] } | undefined {
-  if (sortKey === undefined || !candidatesExceed(db, plan, SORT_WALK_MIN)) return undefined;
-  const rids = readSortWalk(db, resourceType, clauses, sortKey, count, offset);
+  if (sortKey === undefined) return undefined;
+  if (!shortWalk(db, resourceType, sortKey, candidateCount(db, plan, SORT_WALK_MIN), offset + count)) return undefined;
+  const rids = readSortWalk(db, resourceType, clauses, sortKey, count, offset, plan.sets);
   return rids === undefined ? undefined : { total: countMatches(db, plan), rids };
 }
 

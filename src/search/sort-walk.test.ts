@@ -5,7 +5,7 @@ import { compileFilter } from './compile-filter.ts';
 import { parseQuery } from './parse-query.ts';
 import { planMatches, readPage } from './query-plan.ts';
 import { orderBy } from './sort.ts';
-import { readSortWalk, SORT_WALK_MIN, sortWalkKey } from './sort-walk.ts';
+import { readSortWalk, shortWalk, SORT_ALL_MAX, SORT_WALK_MIN, SORT_WALK_ROWS, sortWalkKey } from './sort-walk.ts';
 import { openTestVault, type TestVault } from './test-vault.ts';
 
 /**
@@ -47,12 +47,14 @@ function sortedPage(query: string): { total: number; rids: number[] } {
   return readPage(vault.db, plan, orderBy(parsed.resourceType, parsed.sort, params), parsed.count, parsed.offset);
 }
 
-function walkedPage(query: string): number[] | undefined {
+function walkedPage(query: string, withSets = false): number[] | undefined {
   const parsed = parseQuery(query);
   const params = new Map(indexedSearchParams(parsed.resourceType).map((param) => [param.code, param]));
   const clauses = parsed.filters.map((filter) => compileFilter(parsed.resourceType, filter, params, NOW.getTime()));
   const key = sortWalkKey(parsed.sort, params, clauses, parsed.count, parsed.offset);
-  return key === undefined ? undefined : readSortWalk(vault.db, parsed.resourceType, clauses, key, parsed.count, parsed.offset);
+  // withSets: the clauses the planner read in full are tested in memory, as a search does.
+  const sets = withSets ? planMatches(vault.db, parsed.resourceType, clauses).sets : new Map();
+  return key === undefined ? undefined : readSortWalk(vault.db, parsed.resourceType, clauses, key, parsed.count, parsed.offset, sets);
 }
 
 const ridsOf = (query: string) => {
@@ -72,6 +74,12 @@ describe('sorted pages read in date order (sort-walk.ts)', () => {
     'Observation?code=c1,c2&date=ge2001-06-01&_sort=-date',
     'Observation?code=c1,c2&date=lt2003-01-01&_sort=date',
     'Observation?date:missing=true&_sort=-date',
+    // Fewer candidates than SORT_WALK_MIN, read in full by the planner: walked when dense (shortWalk).
+    'Observation?code=c1&_sort=date',
+    'Observation?code=c2&_sort=-date',
+    'Observation?code=c0&category=vital-signs&_sort=-date',
+    'Observation?code=c1&category=laboratory&_sort=date',
+    'Observation?code=c2&date:missing=true&_sort=-date',
   ];
   for (const search of searches) {
     it(search, () => {
@@ -81,6 +89,7 @@ describe('sorted pages read in date order (sort-walk.ts)', () => {
         const expected = sortedPage(query);
         const walked = walkedPage(query);
         if (walked !== undefined) expect(walked).toEqual(expected.rids);
+        expect(walkedPage(query, true)).toEqual(walked);
         const actual = ridsOf(query);
         expect(actual.rids).toEqual(expected.rids);
         expect(actual.total).toBe(expected.total);
@@ -88,6 +97,24 @@ describe('sorted pages read in date order (sort-walk.ts)', () => {
       }
     });
   }
+
+  it('walks fewer candidates only when they are dense among the dated rows', () => {
+    const rows = vault.db.prepare("SELECT count(*) FROM idx_date WHERE type = 'Observation' AND param = 'date'").pluck().get() as number;
+    const key = { code: 'date', descending: true };
+    expect(shortWalk(vault.db, 'Observation', key, SORT_WALK_MIN + 1, 1000)).toBe(true);
+    expect(shortWalk(vault.db, 'Observation', key, 2000, 20)).toBe(true);
+    expect(shortWalk(vault.db, 'Observation', key, 2000, Math.floor((SORT_WALK_ROWS / 4) * (2000 / rows)) + 1)).toBe(false);
+    expect(shortWalk(vault.db, 'Observation', key, SORT_ALL_MAX - 1, 1)).toBe(false);
+    expect(shortWalk(vault.db, 'Observation', key, 0, 20)).toBe(false);
+    // The sets a walk tests in memory: clauses the planner read in full (here the code, 2,000 and 4,000 of 6,000).
+    for (const query of ['Observation?code=c0&category=vital-signs&_sort=-date&_count=20', 'Observation?code=c1,c2&date=ge2001-06-01&_sort=-date&_count=20']) {
+      const parsed = parseQuery(query);
+      const params = new Map(indexedSearchParams('Observation').map((param) => [param.code, param]));
+      const clauses = parsed.filters.map((filter) => compileFilter('Observation', filter, params, NOW.getTime()));
+      expect(planMatches(vault.db, 'Observation', clauses).sets.size).toBeGreaterThan(0);
+      expect(walkedPage(query, true)).toEqual(sortedPage(query).rids);
+    }
+  });
 
   it('walks the large searches, and gives up where resources without a date reach the page', () => {
     expect(walkedPage('Observation?category=vital-signs&_sort=-date&_count=20')).toBeDefined();
