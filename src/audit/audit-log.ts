@@ -78,6 +78,17 @@ function filters(query: Omit<AuditListQuery, 'limit' | 'offset'>): { where: stri
  * The audit trail of one database: a person's vault (entries about that person) or the system
  * database (account events). Both have the same `audit_log` / `audit_head` tables (migration 2).
  */
+/**
+ * Rows changed by audit appends, per connection (SQLite's `total_changes()` counts them with every
+ * other write). Caches that must drop at any change of a person's records (search/date-span.ts)
+ * discount these: every read and search appends to the trail, which holds no records, so counting
+ * them would empty those caches at each request.
+ */
+const auditChanges = new WeakMap<SqliteDatabase, number>();
+
+/** How many of `db`'s `total_changes()` came from audit appends on it. */
+export const auditChangesOn = (db: SqliteDatabase): number => auditChanges.get(db) ?? 0;
+
 export function auditLog(db: SqliteDatabase, options: AuditLogOptions = {}): AuditLog {
   const now = options.now ?? (() => new Date());
   const head = db.prepare('SELECT entries, last_seq, last_hash FROM audit_head WHERE id = 1');
@@ -121,7 +132,16 @@ export function auditLog(db: SqliteDatabase, options: AuditLogOptions = {}): Aud
   // process's commit overtakes between that read and the first write fails at once with
   // SQLITE_BUSY_SNAPSHOT (no busy timeout applies, https://www.sqlite.org/wal.html#sometimes_queries_return_sqlite_busy_in_wal_mode);
   // taking the write lock first makes it wait its turn instead. Nested, it is a savepoint as before.
-  const appendLocked = appendInTransaction.immediate;
+  const totalChanges = db.prepare('SELECT total_changes()').pluck();
+  const appendLocked = (input: AuditEntryInput): AuditRow => {
+    const before = totalChanges.get() as number;
+    try {
+      return appendInTransaction.immediate(input);
+    } finally {
+      // Rolled-back changes count too (lang_corefunc.html#total_changes), so they are discounted as well.
+      auditChanges.set(db, auditChangesOn(db) + (totalChanges.get() as number) - before);
+    }
+  };
 
   return {
     append(input, appendOptions = {}) {

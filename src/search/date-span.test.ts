@@ -6,7 +6,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { randomKey } from '../keys/key-derivation.ts';
 import { recordStore } from '../records/record-store.ts';
 import { openVault, type Vault } from '../vault/vault.ts';
-import { longestDateSpan } from './date-span.ts';
+import { auditLog } from '../audit/audit-log.ts';
+import { dateRowStats, longestDateSpan } from './date-span.ts';
 import { searchVault } from './search-vault.ts';
 import { SORT_WALK_MIN } from './sort-walk.ts';
 
@@ -75,5 +76,16 @@ describe('the longest date span (date-span.ts)', () => {
     expect(firstIds(vault.db)).toEqual(['long-2', 'long-1', ...newest(3)]);
     recordStore(other.db).write(observation('long-3', { effectivePeriod: { start: '1950-01-01', end: '2033-01-01' } }), { sourceId: 'test' });
     expect(firstIds(vault.db)).toEqual(['long-3', 'long-2', 'long-1', ...newest(2)]);
+  });
+
+  it('outlives the audit entry every search appends on the same connection, but not a record write', () => {
+    const cached = dateRowStats(vault.db, 'Observation', 'date');
+    auditLog(vault.db).append({ actor: 'test', personId: 'person-1', action: 'search', outcome: 'success', what: { query: QUERY } }, { relaxed: true });
+    auditLog(vault.db).append({ actor: 'test', personId: 'person-1', action: 'read', outcome: 'success', what: { query: QUERY } });
+    expect(dateRowStats(vault.db, 'Observation', 'date')).toBe(cached);
+    recordStore(vault.db).write(observation('short-1', { effectiveDateTime: instant(COUNT) }), { sourceId: 'test' });
+    const fresh = dateRowStats(vault.db, 'Observation', 'date');
+    expect(fresh).not.toBe(cached);
+    expect(fresh.rows).toBe(cached.rows + 1);
   });
 });

@@ -1,4 +1,5 @@
 import type { SqliteDatabase } from '../storage/encrypted-database.ts';
+import { auditChangesOn } from '../audit/audit-log.ts';
 import { prepareCached } from './sql.ts';
 
 /*
@@ -16,8 +17,10 @@ import { prepareCached } from './sql.ts';
  * reused until the vault changes. Changes are detected without trusting any caller to report them:
  * `PRAGMA data_version` moves when another connection commits (pragma.html#pragma_data_version) and
  * `total_changes()` when this one writes, even in a transaction later rolled back
- * (lang_corefunc.html#total_changes). A stale D could only be too small after a write, and any write
- * moves one of the two; a D larger than the truth merely widens the scan.
+ * (lang_corefunc.html#total_changes), less the audit appends' own rows (audit-log.ts
+ * auditChangesOn: every read appends one, and the trail holds no records). A stale D could only be
+ * too small after a write of records, and any such write moves one of the two; a D larger than the
+ * truth merely widens the scan.
  */
 /** One date parameter's rows: how many, and the longest span (null without rows). */
 export interface DateRowStats {
@@ -35,7 +38,7 @@ const caches = new WeakMap<SqliteDatabase, Cached>();
 function versionOf(db: SqliteDatabase): string {
   const dataVersion = db.pragma('data_version', { simple: true }) as number;
   const changes = prepareCached(db, 'SELECT total_changes()').pluck().get() as number;
-  return `${dataVersion}:${changes}`;
+  return `${dataVersion}:${changes - auditChangesOn(db)}`;
 }
 
 /** The row count and longest span of `param`'s rows for `resourceType`, read once per vault version. */
