@@ -7,7 +7,8 @@ import { navigate } from '../router.tsx';
 import { useHearth, usePerson } from '../session.tsx';
 import { Empty, ErrorNote, Loading, useLoad } from '../ui.tsx';
 
-interface Source {
+/** A person's source as GET /api/people/:pid/sources lists it (deletion-service.ts SourceSummary). */
+export interface Source {
   id: string;
   kind: string;
   label: string;

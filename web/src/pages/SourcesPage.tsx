@@ -5,6 +5,7 @@ import { useReauth } from '../reauth.tsx';
 import { Link, navigate, useLocation } from '../router.tsx';
 import { usePerson } from '../session.tsx';
 import { Empty, ErrorNote, Loading, useAction, useLoad } from '../ui.tsx';
+import type { Source as SourceSummary } from './DeletionSection.tsx';
 import { connectErrorText, syncErrorText, syncIssueText } from './source-messages.ts';
 
 interface SyncIssue { code: string; status?: number; count?: number }
@@ -17,12 +18,7 @@ interface SyncJob {
   error: string | null;
   results: Record<string, { new: number; updated: number; unchanged: number; warnings: SyncIssue[]; errors: SyncIssue[] }>;
 }
-interface Source {
-  id: string;
-  kind: string;
-  label: string;
-  createdAt: string;
-  records: number;
+interface Source extends SourceSummary {
   sync: { status: string | null; lastSuccessAt: number | null; nextRunAt: number | null; intervalHours: number | null; lastJob: SyncJob | null } | null;
 }
 interface Progress { type: string; pages: number; received: number; step: number; steps: number }
