@@ -7,6 +7,7 @@ import { authOptionsOf, buildServer } from '../../http/server.ts';
 import { providerSyncWiring } from '../../sync/provider-wiring.ts';
 import { initInstance, openInstance } from '../../instance/instance.ts';
 import { commandContext } from '../context.ts';
+import { warmHealthPages } from '../../health/warm-up.ts';
 
 interface ServeOptions {
   host?: string;
@@ -70,6 +71,8 @@ export function registerServe(program: Command): void {
         throw error;
       }
       output.note(`Hearth listening on ${address} (data: ${dataDir})`);
+      // The first visit after a restart should be as quick as the next ones (health/warm-up.ts).
+      void warmHealthPages(instance, () => app.server.listening);
       const next = backups.status().nextRunAt;
       output.note(backupConfig.targets.length === 0 ? 'backups: not set up (backup.targets / HEARTH_BACKUP_TARGETS)' : `backups: every ${backupConfig.intervalHours} h to ${backupConfig.targets.join(', ')}${next ? `; next at ${next}` : ''}`);
       backups.start();
