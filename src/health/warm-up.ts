@@ -1,7 +1,7 @@
 import { sharedVaultCache } from '../fhir-api/vault-cache.ts';
 import type { Instance } from '../instance/instance.ts';
 import { buildDashboard } from './dashboard.ts';
-import { healthRepository } from './health-repository.ts';
+import { healthRepository, type HealthRepository } from './health-repository.ts';
 import { labOverview } from './labs.ts';
 import { timelinePage } from './timeline.ts';
 
@@ -13,22 +13,27 @@ const nextTurn = () => new Promise<void>((resolve) => setImmediate(resolve));
  * thrown away. The first visit after a restart then finds those pages decrypted in SQLite's page
  * cache and the code compiled (issue 5 §9: with 100,000 records the first dashboard took ~1.1 s
  * cold, ~0.3 s warm). Nothing leaves this function and no audit entry is written: nobody read
- * anything. One person's queries per turn of the event loop, so a request arriving meanwhile waits
- * for one person at most; a vault that cannot be opened is left for the request that needs it to
+ * anything. One page's queries per turn of the event loop, so a request arriving meanwhile waits
+ * for one of them at most; a vault that cannot be opened is left for the request that needs it to
  * report. It stops as soon as `running()` turns false (the server is closing and its cache with it).
  * Returns how many people were warmed.
  */
 export async function warmHealthPages(instance: Instance, running: () => boolean, now = () => new Date()): Promise<number> {
+  const pages: ((repository: HealthRepository) => unknown)[] = [
+    (repository) => buildDashboard(repository, { now: now(), sourceLabel: () => undefined }),
+    (repository) => timelinePage(repository, {}, () => undefined),
+    (repository) => labOverview(repository),
+  ];
   let warmed = 0;
-  for (const person of instance.people.list()) {
-    await nextTurn();
-    if (!running()) break;
+  people: for (const person of instance.people.list()) {
     try {
-      const vaults = sharedVaultCache(instance.people);
-      const repository = healthRepository(vaults.get(person.id).vault.db);
-      buildDashboard(repository, { now: now(), sourceLabel: () => undefined });
-      timelinePage(repository, {}, () => undefined);
-      labOverview(repository);
+      let repository: HealthRepository | undefined;
+      for (const page of pages) {
+        await nextTurn();
+        if (!running()) break people;
+        repository ??= healthRepository(sharedVaultCache(instance.people).get(person.id).vault.db);
+        page(repository);
+      }
       warmed++;
     } catch {
       // A vault deleted meanwhile, or one that cannot be opened: its own request says why.
