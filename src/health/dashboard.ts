@@ -1,6 +1,6 @@
-import { conceptText, dateOf, flagOf, labelOf, loincOf, valueText, type Flag } from './clinical-facts.ts';
+import { conceptText, dateOf, flagOf, labelOf, loincOf, valueText } from './clinical-facts.ts';
 import type { HealthRepository, Row } from './health-repository.ts';
-import { dueImmunisations, type DueStatus } from './immunisation-schedule.ts';
+import { dueImmunisations } from './immunisation-schedule.ts';
 import type { Item, TrendPoint, Trend, SourceStatus, Dashboard } from './health-types.ts';
 export type { Item, TrendPoint, Trend, SourceStatus, Dashboard };
 

@@ -1,5 +1,5 @@
 import { HearthError } from '../errors/hearth-error.ts';
-import { dateOf, flagOf, labelOf, quantityOf, valueText, type Flag } from './clinical-facts.ts';
+import { dateOf, flagOf, labelOf, quantityOf, valueText } from './clinical-facts.ts';
 import type { HealthRepository } from './health-repository.ts';
 import { LAB_PANELS, OTHER_PANEL, panelOf } from './lab-panels.ts';
 import { conversionFactor, roundConverted } from './units.ts';

@@ -1,5 +1,5 @@
 import { HearthError } from '../errors/hearth-error.ts';
-import { dateOf, flagOf, labelOf, valueText, type Flag } from './clinical-facts.ts';
+import { dateOf, flagOf, labelOf, valueText } from './clinical-facts.ts';
 import type { EncounterCursor, HealthRepository } from './health-repository.ts';
 import type { TimelineItem, TimelineVisit, TimelinePage } from './health-types.ts';
 export type { TimelineItem, TimelineVisit, TimelinePage };

@@ -11,8 +11,6 @@ import { fastValidate } from './fast-validate.ts';
  */
 loadFhirDefinitions();
 
-type Json = Record<string, unknown>;
-
 function disagreements(records: readonly unknown[]): { fast: boolean; medplum: boolean; record: string }[] {
   const out: { fast: boolean; medplum: boolean; record: string }[] = [];
   for (const record of records) {
