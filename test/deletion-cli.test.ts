@@ -3,7 +3,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { canaryForms, filesHolding, filesUnder } from './helpers/canary.ts';
+import { sourcesRepository } from '../src/sources/sources-repository.ts';
 import { runCli } from './helpers/run-cli.ts';
+import { tempInstance } from './helpers/temp-instance.ts';
 
 const CANARY = 'Quokka-55e2 "Wren" Ferritin-Canary';
 const OTHER = 'Ibis-0b7d-Keeper';
@@ -101,6 +103,23 @@ describe('deletion at rest (CLI)', () => {
       expect(listed.map((a) => a.username)).toEqual(['olga']);
     } finally {
       rmSync(work, { recursive: true, force: true });
+    }
+  });
+});
+
+describe('hearth source delete and a provider source', () => {
+  it('deletes it even when the configuration cannot be read: the revocation, best effort, is reported failed', { timeout: 60_000 }, async () => {
+    const instance = await tempInstance();
+    try {
+      const personId = instance.people.add('Pat').id;
+      const source = sourcesRepository(instance.system).findOrCreate(personId, 'provider', 'Clinic', 'https://fhir.example.org/r4');
+      writeFileSync(join(instance.paths.root, 'hearth.json'), '{ not json');
+      const run = await runCli(['source', 'delete', source.id, '--yes', '--json', '--data-dir', instance.paths.root], {});
+      expect(run.code, run.stderr).toBe(0);
+      expect(JSON.parse(run.stdout)).toMatchObject({ sourceId: source.id, providerRevocation: 'failed' });
+      expect(sourcesRepository(instance.system).get(source.id)).toBeUndefined();
+    } finally {
+      instance.dispose();
     }
   });
 });

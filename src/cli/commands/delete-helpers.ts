@@ -2,7 +2,7 @@ import { loadServerConfig } from '../../config/server-config.ts';
 import { deletionService, type DeletionService, type Requester } from '../../deletion/deletion-service.ts';
 import { HearthError } from '../../errors/hearth-error.ts';
 import type { Instance } from '../../instance/instance.ts';
-import { providerSyncWiring } from '../../sync/provider-wiring.ts';
+import { providerSyncWiring, type ProviderSyncWiring } from '../../sync/provider-wiring.ts';
 import { cliActor } from '../actor.ts';
 
 /** Deletion cannot be undone: the command line asks for --yes instead of a prompt (scripts can pass it). */
@@ -16,13 +16,23 @@ export const cliRequester = (): Requester => ({ actor: { kind: 'cli' }, auditAct
 /**
  * The deletion service as the shell uses it: provider connections' grants are revoked at the
  * provider first (through the guarded outbound client and the data directory's allowlist, as
- * `hearth serve` does), then the outbound client is closed.
+ * `hearth serve` does). The client is made only when a provider source is deleted, and a
+ * configuration that cannot be read fails the revocation (best effort, reported as `failed`),
+ * never the deletion itself.
  */
 export async function withDeletion<T>(instance: Instance, dataDir: string, work: (deletion: DeletionService) => Promise<T>): Promise<T> {
-  const wiring = providerSyncWiring(instance, loadServerConfig({ dataDir }));
+  let wiring: ProviderSyncWiring | undefined;
+  const revokeAtProvider = async (sourceId: string): Promise<string> => {
+    try {
+      wiring ??= providerSyncWiring(instance, loadServerConfig({ dataDir }));
+    } catch {
+      return 'failed';
+    }
+    return wiring.revoke(sourceId);
+  };
   try {
-    return await work(deletionService(instance, undefined, { revokeAtProvider: wiring.revoke }));
+    return await work(deletionService(instance, undefined, { revokeAtProvider }));
   } finally {
-    await wiring.close();
+    await wiring?.close();
   }
 }

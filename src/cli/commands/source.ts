@@ -65,7 +65,7 @@ export function registerSource(program: Command): void {
     });
   source
     .command('delete <id>')
-    .description('delete a source and every record that came from it (cannot be undone)')
+    .description("delete a source and every record that came from it (cannot be undone); a provider's grant is revoked there first")
     .option('--yes', 'confirm the deletion')
     .action(async (id: string, options: { yes?: boolean }, command: Command) => {
       const context = commandContext(command);
