@@ -175,7 +175,7 @@ export function createFhirApi(options: FhirApiOptions) {
 
   /** Whether every one of the parameters (`patient`, `subject`) of the resource refers to Patient/<id>. */
   function inCompartment(resource: Resource, params: string[], patientId: string): boolean {
-    const references = extractIndexRows(resource).references;
+    const references = extractIndexRows(resource, undefined, { everyParameter: true }).references;
     return params.every((param) => references.some((row) => row.param === param && row.targetType === 'Patient' && row.targetId === patientId));
   }
 

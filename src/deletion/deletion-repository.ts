@@ -1,4 +1,5 @@
 import type { SqliteDatabase } from '../storage/encrypted-database.ts';
+import { INDEX_TABLES } from '../vault/vault-schema.ts';
 
 /**
  * SQL of deletion in the system database. Foreign keys are ON (storage/encrypted-database.ts), so
@@ -82,8 +83,6 @@ export function systemDeletionRepository(db: SqliteDatabase) {
     }),
   };
 }
-
-const INDEX_TABLES = ['idx_token', 'idx_string', 'idx_date', 'idx_quantity', 'idx_number', 'idx_reference', 'idx_uri'];
 
 /** SQL of deleting one source's records from a vault. */
 export function vaultSourceRepository(db: SqliteDatabase) {

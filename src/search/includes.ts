@@ -1,9 +1,9 @@
 import type { Resource } from '@medplum/fhirtypes';
 import { HearthError } from '../errors/hearth-error.ts';
-import { indexedSearchParams } from '../fhir/search-index/index.ts';
+import { indexedSearchParams, storedAs } from '../fhir/search-index/index.ts';
 import type { SqliteDatabase } from '../storage/encrypted-database.ts';
 import type { IncludeRequest } from './parse-query.ts';
-import { inList, prepareCached, type SqlValue } from './sql.ts';
+import { inList, joinSql, prepareCached, storedRows, type SqlValue } from './sql.ts';
 
 export interface PageRow {
   rid: number;
@@ -55,8 +55,9 @@ function includeQuery(resourceType: string, request: IncludeRequest): IncludePla
   const params: SqlValue[] = [resourceType];
   if (request.param !== '*') {
     referenceParam(sourceType, request.param, '_include');
-    conditions.push('x.param = ?');
-    params.push(request.param);
+    const sources = joinSql(storedRows('idx_reference', sourceType, request.param, 'x').map((source) => ({ ...source, text: `(${source.text})` })), ' OR ');
+    conditions.push(`(${sources.text})`);
+    params.push(...sources.params);
   }
   if (request.targetType !== undefined) {
     conditions.push('x.target_type = ?');
@@ -75,7 +76,11 @@ function revincludeQuery(resourceType: string, request: IncludeRequest): Include
   // the target from every type (for a patient, nearly the whole vault).
   const codes = request.param === '*' ? referenceParams(request.sourceType) : [request.param];
   if (codes.length === 0) throw new HearthError('invalid', `_revinclude: ${request.sourceType} has no reference parameters`);
-  const list = inList(codes);
+  // The rows that answer each parameter (stored-params.ts); a target-filtered one only when its
+  // target is the searched type, which `x.target_type = ?` then checks.
+  const stored = codes.flatMap((code) => storedAs(request.sourceType, code)).filter((entry) => entry.targetType === undefined || entry.targetType === resourceType);
+  if (stored.length === 0) return { sql: 'SELECT rid, id, json FROM resources WHERE 0 AND ? IS NOT NULL', params: [], page: 'ids' };
+  const list = inList([...new Set(stored.map((entry) => entry.code))]);
   const sql = `SELECT rid, id, json FROM resources WHERE rid IN (SELECT x.rid FROM idx_reference x INDEXED BY idx_reference_lookup
     WHERE x.target_id IN (SELECT value FROM json_each(?)) AND x.type = ? AND x.param IN ${list.text} AND x.target_type = ?) ORDER BY rid`;
   return { sql, params: [request.sourceType, ...list.params, resourceType], page: 'ids' };

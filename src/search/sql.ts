@@ -1,3 +1,4 @@
+import { storedAs } from '../fhir/search-index/index.ts';
 import type { SqliteDatabase } from '../storage/encrypted-database.ts';
 
 /**
@@ -82,18 +83,36 @@ export function indexCondition(
   rowConditions: readonly Sql[] | undefined,
   options: IndexConditionOptions = {},
 ): Clause {
-  const base = `SELECT rid FROM ${table} INDEXED BY ${table}_lookup WHERE type = ? AND param = ?`;
-  const selects =
-    rowConditions === undefined
-      ? [sql(base, resourceType, param)]
-      : rowConditions.map((condition) => ({ text: `${base} AND (${condition.text})`, params: [resourceType, param, ...condition.params] }));
+  const sources = storedRows(table, resourceType, param);
+  const selects: Sql[] = [];
+  for (const source of sources) {
+    const base = `SELECT rid FROM ${table} INDEXED BY ${table}_lookup WHERE type = ? AND ${source.text}`;
+    if (rowConditions === undefined) selects.push({ text: base, params: [resourceType, ...source.params] });
+    else for (const condition of rowConditions) selects.push({ text: `${base} AND (${condition.text})`, params: [resourceType, ...source.params, ...condition.params] });
+  }
   const anyRow = rowConditions === undefined ? undefined : joinSql(rowConditions.map((condition) => ({ ...condition, text: `(${condition.text})` })), ' OR ');
-  const correlated: Sql = {
-    text: `EXISTS (SELECT 1 FROM ${table} INDEXED BY ${table}_rid WHERE rid = d.rid AND type = ? AND param = ?${anyRow === undefined ? '' : ` AND (${anyRow.text})`})`,
-    params: [resourceType, param, ...(anyRow?.params ?? [])],
+  const anySource = joinSql(sources.map((source) => ({ ...source, text: `(${source.text})` })), ' OR ');
+  const correlated: Sql = sources.length === 0 ? sql('0') : {
+    text: `EXISTS (SELECT 1 FROM ${table} INDEXED BY ${table}_rid WHERE rid = d.rid AND type = ? AND (${anySource.text})${anyRow === undefined ? '' : ` AND (${anyRow.text})`})`,
+    params: [resourceType, ...anySource.params, ...(anyRow?.params ?? [])],
   };
   const rank = rowConditions === undefined || options.scan === true ? 4 : TABLE_RANK[table];
-  return { set: joinSql(selects, ' UNION ALL '), correlated, negate: options.negate ?? false, rank };
+  const set = selects.length === 0 ? sql('SELECT rid FROM resources WHERE 0') : joinSql(selects, ' UNION ALL ');
+  return { set, correlated, negate: options.negate ?? false, rank };
+}
+
+/**
+ * The rows of `table` that hold values of `param`: its own, or for a derived parameter those of the
+ * parameters that answer it (stored-params.ts), each a condition on the `param` column (and on
+ * `target_type` for a target-filtered reference). Empty when no row of the table can hold a value of
+ * it (a target-filtered parameter outside idx_reference, `_id`).
+ */
+export function storedRows(table: IndexTable, resourceType: string, param: string, alias = ''): Sql[] {
+  const column = (name: string) => (alias === '' ? name : `${alias}.${name}`);
+  return storedAs(resourceType, param).flatMap((entry) => {
+    if (entry.targetType === undefined) return [sql(`${column('param')} = ?`, entry.code)];
+    return table === 'idx_reference' ? [sql(`${column('param')} = ? AND ${column('target_type')} = ?`, entry.code, entry.targetType)] : [];
+  });
 }
 
 /** Resources matching any of `clauses` (all positive). */

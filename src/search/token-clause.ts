@@ -25,9 +25,9 @@ export function registerSearchFunctions(db: SqliteDatabase): void {
  */
 export function tokenClause(input: ClauseInput): Clause {
   const { resourceType, filter, param } = input;
+  if (param.code === '_id') return idClause(input);
   switch (filter.modifier) {
     case undefined:
-      if (param.code === '_id') return idClause(input);
       return indexCondition('idx_token', resourceType, param.code, filter.values.map((value) => tokenRow(input, value)));
     // `:not`: resources with no matching token, including those with no value at all.
     case 'not':
@@ -53,13 +53,19 @@ function tokenRow(input: ClauseInput, value: string): Sql {
   return sql('code = ? AND system = ?', second, first ?? '');
 }
 
-/** `_id` (search.html#id) against the resources table itself: its unique (type, id) index answers it. */
+/**
+ * `_id` (search.html#id) against the resources table itself: its unique (type, id) index answers it,
+ * and the index holds no `_id` rows (stored-params.ts). `:not` is every other record; `:text` has no
+ * display to test and `:missing` no record without an id (compile-filter.ts).
+ */
 function idClause(input: ClauseInput): Clause {
+  const { modifier } = input.filter;
+  if (modifier !== undefined && modifier !== 'not') return rejectModifier(input);
   const list = inList(input.filter.values.map(unescapeValue));
   return {
     set: { text: `SELECT rid FROM resources WHERE type = ? AND id IN ${list.text}`, params: [input.resourceType, ...list.params] },
     correlated: { text: `EXISTS (SELECT 1 FROM resources WHERE rid = d.rid AND id IN ${list.text})`, params: list.params },
-    negate: false,
+    negate: modifier === 'not',
     rank: 0,
   };
 }

@@ -5,6 +5,8 @@ import type { Observation } from '@medplum/fhirtypes';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { demoFamily, generatePersonRecords } from '../demo/index.ts';
 import { randomKey } from '../keys/key-derivation.ts';
+import { extractIndexRows } from '../fhir/search-index/index.ts';
+import { indexWriter } from '../records/index-writer.ts';
 import { recordStore } from '../records/record-store.ts';
 import { searchVault } from '../search/index.ts';
 import { openEncryptedDatabase, type SqliteDatabase } from '../storage/encrypted-database.ts';
@@ -74,5 +76,34 @@ describe('vault migration 3 (contentless full-text index)', () => {
     store.remove('Observation', 'o1', { sourceId: 's' });
     expect(searchVault(db, 'Observation?_content=kingfisher').total).toBe(0);
     expect(db.prepare('SELECT count(*) FROM resource_text').pluck().get()).toBe(0);
+  });
+});
+
+describe('vault migration 4 (no rows for derived search parameters)', () => {
+  it('removes the rows an older Hearth wrote for derived parameters, and searches find the same records', () => {
+    migrate(db, VAULT_MIGRATIONS.slice(0, 3), 'vault');
+    const store = recordStore(db);
+    const records = [...generatePersonRecords(demoFamily(3)[0]!, { seed: 3, targetResources: 400 })];
+    // What an older Hearth wrote: every parameter's rows, the derived ones included. (Immunization
+    // `patient` is an element of its own, not derived.)
+    const writer = indexWriter(db);
+    store.transaction(() => {
+      for (const record of records) {
+        store.write(record, { sourceId: 'demo' });
+        const rid = db.prepare('SELECT rid FROM resources WHERE type = ? AND id = ?').pluck().get(record.resourceType, record.id) as number;
+        writer.remove(rid);
+        writer.insert(rid, record.resourceType, extractIndexRows(record, undefined, { everyParameter: true }));
+      }
+    });
+    const derivedRows = () => db.prepare(`SELECT (SELECT count(*) FROM idx_token WHERE param IN ('combo-code', '_id'))
+      + (SELECT count(*) FROM idx_reference WHERE param = 'patient' AND type <> 'Immunization') + (SELECT count(*) FROM idx_quantity WHERE param = 'combo-value-quantity')`).pluck().get() as number;
+    expect(derivedRows()).toBeGreaterThan(400);
+    const queries = [...QUERIES, 'Observation?combo-code=http://loinc.org|8867-4&_count=500', 'Observation?patient:missing=false&_count=500', 'Encounter?_count=500&_sort=patient'];
+    const before = queries.map(ids);
+    for (const answer of before) expect(answer.total).toBeGreaterThan(0);
+
+    migrate(db, VAULT_MIGRATIONS, 'vault');
+    expect(derivedRows()).toBe(0);
+    expect(queries.map(ids)).toEqual(before);
   });
 });

@@ -1,5 +1,6 @@
 import type { Migration } from '../storage/migrations.ts';
 import { AUDIT_LOG_MIGRATION } from '../audit/audit-schema.ts';
+import { DERIVED_ROWS_MIGRATION } from './derived-rows-migration.ts';
 
 /**
  * A person's vault. `resources` holds the current version of each record, `resource_versions`
@@ -123,4 +124,8 @@ export const VAULT_MIGRATIONS: readonly Migration[] = [
         ALTER TABLE resource_text_v3 RENAME TO resource_text;
       `),
   },
+  DERIVED_ROWS_MIGRATION,
 ];
+
+/** The search index tables (migration 1), for the code that removes a record's rows from all of them. */
+export const INDEX_TABLES = ['idx_token', 'idx_string', 'idx_date', 'idx_quantity', 'idx_number', 'idx_reference', 'idx_uri'] as const;

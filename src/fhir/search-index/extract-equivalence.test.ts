@@ -21,7 +21,7 @@ function sortedRows(rows: IndexRows): Record<string, string[]> {
 
 function compare(resource: Resource): { fast: Record<string, string[]>; reference: Record<string, string[]> } {
   return {
-    fast: sortedRows(extractIndexRows(resource)),
+    fast: sortedRows(extractIndexRows(resource, undefined, { everyParameter: true })),
     reference: sortedRows(dedupeRows(extractRowsWithFhirPath(resource))),
   };
 }
@@ -69,7 +69,7 @@ describe('compiled extraction ≡ FHIRPath evaluation', () => {
 
   it('covers components, CodeableConcept values, periods and strings of Observations', () => {
     const params = new Set(handWrittenObservations().flatMap((obs) => {
-      const rows = extractIndexRows(obs);
+      const rows = extractIndexRows(obs, undefined, { everyParameter: true });
       return [...rows.tokens, ...rows.quantities, ...rows.dates, ...rows.strings].map((row) => row.param);
     }));
     for (const param of ['component-code', 'combo-value-quantity', 'component-value-quantity', 'value-concept', 'value-quantity', 'value-string', 'date']) {

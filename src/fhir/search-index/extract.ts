@@ -3,6 +3,7 @@ import type { Resource } from '@medplum/fhirtypes';
 import { fallbackPart, writeFhirPathRows, type FallbackPart } from './fhirpath-fallback.ts';
 import { INDEXED_RESOURCE_TYPES, catalogFor } from './param-catalog.ts';
 import { compilePath, type PathNode } from './path-compiler.ts';
+import { hasOwnRows } from './stored-params.ts';
 import { emptyIndexRows, type IndexContext, type IndexRows } from './rows.ts';
 import { extractText } from './text-extract.ts';
 import type { ExtractState } from './value-rows.ts';
@@ -21,12 +22,16 @@ interface TypePlan {
 }
 
 const plans = new Map<string, TypePlan>();
+const everyParameterPlans = new Map<string, TypePlan>();
 
-function planFor(resourceType: string): TypePlan {
-  let plan = plans.get(resourceType);
+/** The plan for the parameters with rows of their own (stored-params.ts), or with `everyParameter` for all of them. */
+function planFor(resourceType: string, everyParameter = false): TypePlan {
+  const cache = everyParameter ? everyParameterPlans : plans;
+  let plan = cache.get(resourceType);
   if (plan !== undefined) return plan;
   plan = { steps: [], fallbacks: [] };
   for (const param of catalogFor(resourceType)) {
+    if (!everyParameter && !hasOwnRows(resourceType, param.code)) continue;
     for (const part of param.parts) {
       const node = compilePath(part, resourceType, param.type, param.code);
       if (node === undefined) {
@@ -38,12 +43,17 @@ function planFor(resourceType: string): TypePlan {
       }
     }
   }
-  plans.set(resourceType, plan);
+  cache.set(resourceType, plan);
   return plan;
 }
 
-export function extractIndexRows(resource: Resource, context?: IndexContext): IndexRows {
-  const plan = planFor(resource.resourceType);
+export interface ExtractOptions {
+  /** Rows for the derived parameters too (stored-params.ts): what the index would hold without derivation, for tests. */
+  everyParameter?: boolean;
+}
+
+export function extractIndexRows(resource: Resource, context?: IndexContext, options: ExtractOptions = {}): IndexRows {
+  const plan = planFor(resource.resourceType, options.everyParameter);
   const state: ExtractState = {
     rows: emptyIndexRows(),
     resourceType: resource.resourceType,
@@ -62,7 +72,7 @@ export function extractIndexRows(resource: Resource, context?: IndexContext): In
 export function fallbackParams(): ReadonlyArray<{ resourceType: string; code: string; expression: string }> {
   const result: Array<{ resourceType: string; code: string; expression: string }> = [];
   for (const resourceType of INDEXED_RESOURCE_TYPES) {
-    for (const part of planFor(resourceType).fallbacks) {
+    for (const part of planFor(resourceType, true).fallbacks) {
       result.push({ resourceType, code: part.code, expression: part.expression.original });
     }
   }

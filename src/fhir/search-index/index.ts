@@ -14,7 +14,8 @@ export type {
   TokenRow,
   UriRow,
 } from './rows.ts';
-export { extractIndexRows, fallbackParams } from './extract.ts';
+export { extractIndexRows, fallbackParams, type ExtractOptions } from './extract.ts';
+export { derivedParams, hasOwnRows, storedAs, storedCodes, type StoredParam } from './stored-params.ts';
 export { INDEXED_RESOURCE_TYPES, indexedSearchParams, type IndexedSearchParam } from './param-catalog.ts';
 export { resolveReference, type ResolvedReference } from './references.ts';
 export { normalizeString } from './normalize.ts';

@@ -1,6 +1,9 @@
 import { describe, expect, it } from 'vitest';
-import { extractIndexRows } from './extract.ts';
+import { extractIndexRows as extractStoredRows } from './extract.ts';
 import { implicitRange } from './number-range.ts';
+
+/** Every parameter's rows, derived ones included (stored-params.ts): these tests are about what each expression selects. */
+const extractIndexRows: typeof extractStoredRows = (resource, context) => extractStoredRows(resource, context, { everyParameter: true });
 
 describe('implicitRange: precision implied by the written digits (search.html#number)', () => {
   it('is ± half a unit of the last digit', () => {
