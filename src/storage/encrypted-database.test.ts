@@ -52,6 +52,44 @@ describe('encrypted database', () => {
     expect(() => openEncryptedDatabase(path, randomKey())).toThrow(/the key does not open/);
   });
 
+  it('creates AEGIS-256 databases, and still opens and writes the ChaCha20-Poly1305 ones of earlier versions', () => {
+    const key = randomKey();
+    const hexKey = `x'${key.toString('hex')}'`;
+    const opensWith = (path: string, cipher: string) => {
+      const raw = new Database(path);
+      try {
+        raw.pragma(`cipher='${cipher}'`);
+        raw.pragma(`key="${hexKey}"`);
+        return raw.prepare('SELECT count(*) FROM t').pluck().get() !== undefined;
+      } catch {
+        return false;
+      } finally {
+        raw.close();
+      }
+    };
+    const created = join(dir, 'new.db');
+    const db = openEncryptedDatabase(created, key, { create: true });
+    db.exec("CREATE TABLE t (x); INSERT INTO t VALUES ('a')");
+    db.close();
+    expect(opensWith(created, 'aegis')).toBe(true);
+    expect(opensWith(created, 'chacha20')).toBe(false);
+
+    // A vault written before AEGIS: ChaCha20-Poly1305 with the same raw key.
+    const earlier = join(dir, 'earlier.db');
+    const old = new Database(earlier);
+    old.pragma("cipher='chacha20'");
+    old.pragma(`key="${hexKey}"`);
+    old.exec("PRAGMA journal_mode = WAL; CREATE TABLE t (x); INSERT INTO t VALUES ('a')");
+    old.close();
+    const reopened = openEncryptedDatabase(earlier, key, { create: true });
+    reopened.prepare('INSERT INTO t VALUES (?)').run('b');
+    expect(reopened.prepare('SELECT x FROM t ORDER BY x').pluck().all()).toEqual(['a', 'b']);
+    reopened.close();
+    // It keeps its cipher (nothing re-encrypts it), and a wrong key opens it with neither.
+    expect(opensWith(earlier, 'chacha20')).toBe(true);
+    expect(() => openEncryptedDatabase(earlier, randomKey())).toThrow(/the key does not open/);
+  });
+
   it('refuses a plaintext database', () => {
     const path = join(dir, 'plain.db');
     const plain = new Database(path);
