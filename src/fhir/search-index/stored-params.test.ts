@@ -67,13 +67,18 @@ describe('derived search parameters (stored-params.ts)', () => {
 
   it('keeps the rows that queries name directly (dates, health and browse parameters, identifiers)', () => {
     // sort-walk.ts and date-span.ts read a date parameter's own rows.
+    // health-repository.ts reads every type's status / verification-status rows (entered-in-error).
+    const everyType = new Set(['status', 'verification-status', 'category', 'code']);
     for (const type of INDEXED_RESOURCE_TYPES) {
-      for (const param of catalogFor(type)) if (param.type === 'date') expect(hasOwnRows(type, param.code), `${type}.${param.code}`).toBe(true);
+      for (const param of catalogFor(type)) {
+        if (param.type === 'date' || everyType.has(param.code)) expect(hasOwnRows(type, param.code), `${type}.${param.code}`).toBe(true);
+      }
     }
     const named: Array<[string, string]> = [
       ['Observation', 'code'], ['Observation', 'category'], ['Observation', 'status'], ['Observation', 'date'], ['Encounter', 'date'],
       ['Condition', 'code'], ['Condition', 'verification-status'], ['Immunization', 'vaccine-code'], ['DocumentReference', 'type'],
       ['Encounter', 'type'], ['Patient', 'identifier'], ['Observation', 'subject'], ['Encounter', 'subject'],
+      ['Condition', 'clinical-status'], ['MedicationRequest', 'status'], ['Device', 'type'],
     ];
     for (const [type, code] of named) expect(hasOwnRows(type, code), `${type}.${code}`).toBe(true);
   });
