@@ -3,7 +3,7 @@ import { HearthError } from '../errors/hearth-error.ts';
 import { indexedSearchParams, storedAs } from '../fhir/search-index/index.ts';
 import type { SqliteDatabase } from '../storage/encrypted-database.ts';
 import type { IncludeRequest } from './parse-query.ts';
-import { inList, joinSql, prepareCached, storedRows, type SqlValue } from './sql.ts';
+import { inList, prepareCached, storedRowsCondition, type SqlValue } from './sql.ts';
 
 export interface PageRow {
   rid: number;
@@ -55,7 +55,7 @@ function includeQuery(resourceType: string, request: IncludeRequest): IncludePla
   const params: SqlValue[] = [resourceType];
   if (request.param !== '*') {
     referenceParam(sourceType, request.param, '_include');
-    const sources = joinSql(storedRows('idx_reference', sourceType, request.param, 'x').map((source) => ({ ...source, text: `(${source.text})` })), ' OR ');
+    const sources = storedRowsCondition('idx_reference', sourceType, request.param, 'x');
     conditions.push(`(${sources.text})`);
     params.push(...sources.params);
   }

@@ -1,7 +1,7 @@
 import { HearthError } from '../errors/hearth-error.ts';
 import type { IndexedSearchParam } from '../fhir/search-index/index.ts';
 import type { SortKey } from './parse-query.ts';
-import { joinSql, sql, storedRows, type IndexTable, type Sql } from './sql.ts';
+import { joinSql, sql, storedRowsCondition, type IndexTable, type Sql } from './sql.ts';
 
 /** Per parameter type: the index table and the column that orders its values. */
 const SORT_COLUMNS: Record<IndexedSearchParam['type'], { table: IndexTable; ascending: string; descending: string }> = {
@@ -32,9 +32,7 @@ export function orderBy(resourceType: string, keys: readonly SortKey[], params: 
     const { table, ascending, descending: descendingColumn } = SORT_COLUMNS[param.type];
     const value = descending ? `max(${descendingColumn})` : `min(${ascending})`;
     // The rid index by name: see indexCondition in sql.ts. A derived parameter sorts by the rows that answer it.
-    const sources = storedRows(table, resourceType, code);
-    if (sources.length === 0) return sql(`NULL ${direction}`);
-    const anySource = joinSql(sources.map((source) => ({ ...source, text: `(${source.text})` })), ' OR ');
+    const anySource = storedRowsCondition(table, resourceType, code);
     return { text: `(SELECT ${value} FROM ${table} INDEXED BY ${table}_rid WHERE rid = d.rid AND type = ? AND (${anySource.text})) ${direction} NULLS LAST`, params: [resourceType, ...anySource.params] };
   });
   return joinSql([...terms, sql('d.rid ASC')], ', ');

@@ -90,8 +90,8 @@ export function indexCondition(
     if (rowConditions === undefined) selects.push({ text: base, params: [resourceType, ...source.params] });
     else for (const condition of rowConditions) selects.push({ text: `${base} AND (${condition.text})`, params: [resourceType, ...source.params, ...condition.params] });
   }
-  const anyRow = rowConditions === undefined ? undefined : joinSql(rowConditions.map((condition) => ({ ...condition, text: `(${condition.text})` })), ' OR ');
-  const anySource = joinSql(sources.map((source) => ({ ...source, text: `(${source.text})` })), ' OR ');
+  const anyRow = rowConditions === undefined ? undefined : orOf(rowConditions);
+  const anySource = orOf(sources);
   const correlated: Sql = sources.length === 0 ? sql('0') : {
     text: `EXISTS (SELECT 1 FROM ${table} INDEXED BY ${table}_rid WHERE rid = d.rid AND type = ? AND (${anySource.text})${anyRow === undefined ? '' : ` AND (${anyRow.text})`})`,
     params: [resourceType, ...anySource.params, ...(anyRow?.params ?? [])],
@@ -114,6 +114,14 @@ export function storedRows(table: IndexTable, resourceType: string, param: strin
     return table === 'idx_reference' ? [sql(`${column('param')} = ? AND ${column('target_type')} = ?`, entry.code, entry.targetType)] : [];
   });
 }
+
+/** `storedRows` as one condition (their OR); `0` where no row can hold a value of the parameter. */
+export function storedRowsCondition(table: IndexTable, resourceType: string, param: string, alias = ''): Sql {
+  const sources = storedRows(table, resourceType, param, alias);
+  return sources.length === 0 ? sql('0') : orOf(sources);
+}
+
+const orOf = (conditions: readonly Sql[]): Sql => joinSql(conditions.map((condition) => ({ ...condition, text: `(${condition.text})` })), ' OR ');
 
 /** Resources matching any of `clauses` (all positive). */
 export function anyOf(clauses: readonly Clause[]): Clause {
