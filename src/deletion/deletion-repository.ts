@@ -1,5 +1,5 @@
 import type { SqliteDatabase } from '../storage/encrypted-database.ts';
-import { INDEX_TABLES } from '../vault/vault-schema.ts';
+import { INDEX_TABLES } from '../vault/index-tables.ts';
 
 /**
  * SQL of deletion in the system database. Foreign keys are ON (storage/encrypted-database.ts), so

@@ -1,6 +1,6 @@
 import type { IndexRows } from '../fhir/search-index/index.ts';
 import type { SqliteDatabase } from '../storage/encrypted-database.ts';
-import { INDEX_TABLES } from '../vault/vault-schema.ts';
+import { INDEX_TABLES } from '../vault/index-tables.ts';
 
 /** SQL for the search index: replaces every index row of one resource row id. */
 export function indexWriter(db: SqliteDatabase) {

@@ -1,5 +1,6 @@
 import { storedAs } from '../fhir/search-index/index.ts';
 import type { SqliteDatabase } from '../storage/encrypted-database.ts';
+import type { IndexTable } from '../vault/index-tables.ts';
 
 /**
  * Parameterised SQL fragments. Every user-supplied value travels as a bound parameter; the only text
@@ -15,7 +16,7 @@ export interface Sql {
 
 export const sql = (text: string, ...params: SqlValue[]): Sql => ({ text, params });
 
-export type IndexTable = 'idx_token' | 'idx_string' | 'idx_date' | 'idx_quantity' | 'idx_number' | 'idx_reference' | 'idx_uri';
+export type { IndexTable } from '../vault/index-tables.ts';
 
 /** Joins fragments with `separator`, concatenating their parameters in order. */
 export function joinSql(parts: readonly Sql[], separator: string): Sql {

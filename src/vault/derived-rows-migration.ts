@@ -1,4 +1,5 @@
 import type { Migration } from '../storage/migrations.ts';
+import { INDEX_TABLES } from './index-tables.ts';
 
 /**
  * Vault migration 4. The parameters below are answered from other parameters' rows since this
@@ -66,8 +67,7 @@ export const DERIVED_ROWS_MIGRATION: Migration = {
   name: 'no index rows for derived search parameters',
   up: (db) => {
     // Each delete is a range of a (type, param, …) lookup index.
-    const tables = ['idx_token', 'idx_string', 'idx_date', 'idx_quantity', 'idx_number', 'idx_reference', 'idx_uri'];
-    for (const table of tables) {
+    for (const table of INDEX_TABLES) {
       const remove = db.prepare(`DELETE FROM ${table} WHERE type = ? AND param = ?`);
       for (const [type, codes] of Object.entries(DERIVED_PARAMS_AT_MIGRATION_4)) for (const code of codes) remove.run(type, code);
     }

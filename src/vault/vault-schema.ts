@@ -126,6 +126,3 @@ export const VAULT_MIGRATIONS: readonly Migration[] = [
   },
   DERIVED_ROWS_MIGRATION,
 ];
-
-/** The search index tables (migration 1), for the code that removes a record's rows from all of them. */
-export const INDEX_TABLES = ['idx_token', 'idx_string', 'idx_date', 'idx_quantity', 'idx_number', 'idx_reference', 'idx_uri'] as const;

@@ -63,8 +63,8 @@ function derive(catalog: readonly CatalogParam[]): Map<string, readonly StoredPa
   derived.set('_id', []);
   const partsOf = new Map(catalog.map((param) => [param, param.parts.map((part) => part.toString())]));
   const keyOf = (param: CatalogParam) => `${param.type} ${partsOf.get(param)!.join(' | ')}`;
-  // Stored parameters never derive from derived ones: each decision below only picks among params
-  // that keep their rows, so one lookup is always enough.
+  // A derived parameter is answered from parameters that keep their rows (`keeps`), so one lookup
+  // always reaches real rows; the check at the end catches a base made derived by a later decision.
   const byCode = [...catalog].sort((a, b) => (a.code < b.code ? -1 : a.code > b.code ? 1 : 0));
   const firstWithKey = new Map<string, CatalogParam>();
   for (const param of byCode) if (!firstWithKey.has(keyOf(param))) firstWithKey.set(keyOf(param), param);
